@@ -1,0 +1,436 @@
+"""Fictional demo data: an org tree, officials, households and one persona per role and level.
+
+Place names are made up; people's names come from Faker's zh_CN lists (plus common Tibetan
+and Yi given names), drawn from one seeded generator so a seed always gives the same data.
+``prefecture`` scale matches Ganzi's published figures; ``small`` is for demos and tests.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import string
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from faker.providers.person.zh_CN import Provider as ZhNames
+
+from shiliu.accounts.models import Role, RoleCode, User
+from shiliu.core.audit import audit
+from shiliu.core.bulk import bulk_load, reset_sequences
+from shiliu.core.errors import DomainError
+from shiliu.orgs.models import Kind, Level, OrgUnit
+from shiliu.people.models import Household, Official
+
+
+@dataclass(frozen=True)
+class Scale:
+    counties: int
+    townships: int
+    villages: int
+    officials: int
+    households: int
+    work_centres: int
+    studios: int
+    teams: int
+
+
+SCALES = {
+    "small": Scale(
+        counties=2, townships=8, villages=48, officials=760, households=3000, work_centres=6, studios=40, teams=48
+    ),
+    "prefecture": Scale(
+        counties=18,
+        townships=325,
+        villages=2700,
+        officials=65_457,
+        households=264_974,
+        work_centres=300,
+        studios=2242,
+        teams=2737,
+    ),
+}
+
+SYLLABLES = "雪岭云石榴河溪桑格达曲拉巴塘雅松泉木青金玉白鹰林措卡炉定丹理乡城稻孜霍德炉甘泸康瓦龙普"
+TIBETAN_GIVEN = [
+    "扎西",
+    "卓玛",
+    "次仁",
+    "拉姆",
+    "格桑",
+    "央金",
+    "多吉",
+    "德吉",
+    "尼玛",
+    "曲珍",
+    "洛绒",
+    "泽仁",
+    "降措",
+    "益西",
+    "斯朗",
+    "仁青",
+    "登珠",
+    "措姆",
+]
+YI_GIVEN = ["阿呷", "木呷", "吉克", "沙马", "阿说", "日火", "拉且", "尔古"]
+COUNTY_DEPARTMENTS = [
+    "教育局",
+    "卫生健康局",
+    "人力资源和社会保障局",
+    "住房和城乡建设局",
+    "农业农村局",
+    "民政局",
+    "司法局",
+    "医疗保障局",
+]
+NOTICE_VERSION = "2026-01"
+
+
+@dataclass
+class Persona:
+    username: str
+    role: str
+    org_code: str
+    password: str = ""
+    full_name: str = ""
+    official_id: int | None = None
+
+
+@dataclass
+class Built:
+    units: list[tuple] = field(default_factory=list)
+    county_ids: list[int] = field(default_factory=list)
+
+
+def _split(total: int, parts: int, rng: random.Random, spread: float = 0.5) -> list[int]:
+    """Split ``total`` into ``parts`` positive integers that vary around the mean and sum exactly."""
+    weights = [1 + rng.uniform(-spread, spread) for _ in range(parts)]
+    s = sum(weights)
+    raw = [total * w / s for w in weights]
+    out = [max(1, int(r)) for r in raw]
+    diff = total - sum(out)
+    order = sorted(range(parts), key=lambda i: raw[i] - int(raw[i]), reverse=True)
+    i = 0
+    while diff != 0:
+        j = order[i % parts]
+        if diff > 0:
+            out[j] += 1
+            diff -= 1
+        elif out[j] > 1:
+            out[j] -= 1
+            diff += 1
+        i += 1
+    return out
+
+
+def _place(rng: random.Random, suffix: str) -> str:
+    return rng.choice(SYLLABLES) + rng.choice(SYLLABLES) + suffix
+
+
+def generate_password() -> str:
+    """A password that passes the policy: 16 characters from all four classes."""
+    alphabet = string.ascii_letters + string.digits + "!@#%^*-_"
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(16))
+        if (
+            any(c.isupper() for c in pw)
+            and any(c.islower() for c in pw)
+            and any(c.isdigit() for c in pw)
+            and any(not c.isalnum() for c in pw)
+        ):
+            return pw
+
+
+class DemoBuilder:
+    """Builds the whole demo in one transaction; tables must be empty."""
+
+    def __init__(self, scale: str, seed: int, password: str | None = None, progress=None):
+        if scale not in SCALES:
+            raise DomainError(f"未知规模：{scale}")
+        self.scale_name = scale
+        self.scale = SCALES[scale]
+        self.rng = random.Random(seed)
+        self.password = password
+        self.progress = progress or (lambda msg: None)
+        self.last_names = list(ZhNames.last_names.keys())
+        self.last_weights = list(ZhNames.last_names.values())
+        self.first_names = list(ZhNames.first_names)
+        self.unit_rows: list[tuple] = []
+        self.next_unit_id = 1
+
+    # -- names -------------------------------------------------------------------------------
+    def person_name(self, language: str) -> str:
+        rng = self.rng
+        if language == "bo" and rng.random() < 0.8:
+            return rng.choice(TIBETAN_GIVEN) + (rng.choice(TIBETAN_GIVEN) if rng.random() < 0.3 else "")
+        if language == "ii" and rng.random() < 0.6:
+            return rng.choice(YI_GIVEN) + rng.choice(self.first_names)
+        last = rng.choices(self.last_names, self.last_weights)[0]
+        given = rng.choice(self.first_names) + (rng.choice(self.first_names) if rng.random() < 0.6 else "")
+        return last + given
+
+    def phone(self) -> str:
+        return self.rng.choice("3456789").join(["1", ""]) + "".join(self.rng.choices(string.digits, k=9))
+
+    # -- org tree ----------------------------------------------------------------------------
+    def unit(self, code, name, level, kind, parent, lat=None, lon=None) -> tuple:
+        uid = self.next_unit_id
+        self.next_unit_id += 1
+        path = (parent[6] if parent else "/") + f"{code}/"
+        row = (uid, code, name, level, kind, parent[0] if parent else None, path, path.count("/") - 1, lat, lon, True)
+        self.unit_rows.append(row)
+        return row
+
+    def build_tree(self):
+        rng, sc = self.rng, self.scale
+        province = self.unit("990000000000", "云岭省", Level.PROVINCE, Kind.AREA, None, 30.0, 100.0)
+        pref = self.unit("993300000000", "石榴藏族自治州", Level.PREFECTURE, Kind.AREA, province, 30.05, 101.96)
+        self.unit("993300000000-A01", "州民族团结进步创建办", Level.PREFECTURE, Kind.AGENCY, pref)
+        townships_per_county = _split(sc.townships, sc.counties, rng, 0.3)
+        villages_per_township = _split(sc.villages, sc.townships, rng, 0.5)
+        used_names: set[str] = set()
+        self.counties = []
+        self.townships = []
+        self.villages = []
+        self.official_units: list[tuple[tuple, int]] = []  # (unit row, county index)
+        self.county_profile = []
+        t_index = 0
+        for c in range(sc.counties):
+            name = _place(rng, "县")
+            while name in used_names:
+                name = _place(rng, "县")
+            used_names.add(name)
+            ccode = f"9933{c + 1:02d}000000"
+            clat, clon = 28.5 + rng.uniform(0, 5), 97.5 + rng.uniform(0, 4.5)
+            county = self.unit(ccode, name, Level.COUNTY, Kind.AREA, pref, round(clat, 5), round(clon, 5))
+            self.counties.append(county)
+            self.county_profile.append("ii" if c % 9 == 8 else "bo")
+            base = ccode[:6]
+            county_units = [
+                self.unit(f"{base}-A01", f"{name}委统战部", Level.COUNTY, Kind.AGENCY, county),
+                self.unit(f"{base}-A02", f"{name}人民政府办公室", Level.COUNTY, Kind.AGENCY, county),
+            ]
+            for d, dep in enumerate(COUNTY_DEPARTMENTS):
+                county_units.append(
+                    self.unit(f"{base}-D{d + 1:02d}", f"{name}{dep}", Level.COUNTY, Kind.DEPARTMENT, county)
+                )
+            county_units.append(self.unit(f"{base}-S01", f"{name}中学", Level.COUNTY, Kind.SCHOOL, county))
+            county_units.append(self.unit(f"{base}-E01", f"{name}农牧产业公司", Level.COUNTY, Kind.ENTERPRISE, county))
+            self.unit(f"{base}-R01", f"{name}宗教活动场所一", Level.COUNTY, Kind.RELIGIOUS_SITE, county)
+            self.unit(f"{base}-B01", f"{name}消防救援大队", Level.COUNTY, Kind.BARRACKS, county)
+            self.official_units += [(u, c) for u in county_units]
+            for t in range(townships_per_county[c]):
+                tcode = f"{base}{t + 1:03d}000"
+                tname = _place(rng, rng.choice("乡镇"))
+                tlat, tlon = clat + rng.uniform(-0.35, 0.35), clon + rng.uniform(-0.35, 0.35)
+                township = self.unit(tcode, tname, Level.TOWNSHIP, Kind.AREA, county, round(tlat, 5), round(tlon, 5))
+                self.townships.append((township, c))
+                gov = self.unit(f"{tcode[:9]}-A01", f"{tname}人民政府", Level.TOWNSHIP, Kind.AGENCY, township)
+                school = self.unit(f"{tcode[:9]}-S01", f"{tname}中心校", Level.TOWNSHIP, Kind.SCHOOL, township)
+                self.official_units += [(gov, c), (gov, c), (school, c)]
+                for v in range(villages_per_township[t_index]):
+                    vcode = f"{tcode[:9]}{v + 1:03d}"
+                    vlat, vlon = tlat + rng.uniform(-0.12, 0.12), tlon + rng.uniform(-0.12, 0.12)
+                    village = self.unit(
+                        vcode, _place(rng, "村"), Level.VILLAGE, Kind.AREA, township, round(vlat, 5), round(vlon, 5)
+                    )
+                    self.villages.append((village, c))
+                t_index += 1
+        # The 石榴籽 network: county and township work centres, village studios, teams.
+        for county in self.counties[: sc.work_centres]:
+            self.unit(f"{county[1][:6]}-WC", f"{county[2]}石榴籽工作中心", Level.COUNTY, Kind.WORK_CENTRE, county)
+        for township, _c in self.townships[: max(0, sc.work_centres - len(self.counties))]:
+            self.unit(
+                f"{township[1][:9]}-WC", f"{township[2]}石榴籽工作中心", Level.TOWNSHIP, Kind.WORK_CENTRE, township
+            )
+        for village, _c in self.villages[: sc.studios]:
+            self.unit(f"{village[1]}-ST", f"{village[2]}石榴籽工作室", Level.VILLAGE, Kind.STUDIO, village)
+        for i in range(sc.teams):
+            village = self.villages[i % len(self.villages)][0]
+            n = i // len(self.villages) + 1
+            self.unit(f"{village[1]}-T{n}", f"{village[2]}石榴籽工作队{n}", Level.VILLAGE, Kind.TEAM, village)
+        self.province, self.prefecture = province, pref
+
+    # -- people ------------------------------------------------------------------------------
+    def household_rows(self):
+        rng, sc = self.rng, self.scale
+        per_village = _split(sc.households, len(self.villages), rng, 0.6)
+        start = date(2025, 3, 1)
+        hid = 0
+        for (village, c), n in zip(self.villages, per_village, strict=True):
+            profile = self.county_profile[c]
+            for k in range(n):
+                hid += 1
+                r = rng.random()
+                if r < 0.6:
+                    langs, eth = (
+                        f"{profile},zh-sc" if rng.random() < 0.5 else profile,
+                        "藏族" if profile == "bo" else "彝族",
+                    )
+                elif r < 0.95:
+                    langs, eth = "zh,zh-sc" if rng.random() < 0.3 else "zh-sc", "汉族"
+                else:
+                    langs, eth = "zh-sc", rng.choice(["羌族", "回族", "纳西族"])
+                main = langs.split(",")[0]
+                consent = rng.random() < 0.96
+                lr = rng.random()
+                livelihood = "stable" if lr < 0.9 else ("at_risk" if lr < 0.96 else "assisted")
+                yield (
+                    hid,
+                    f"{village[1]}{k + 1:04d}",
+                    self.person_name(main),
+                    "",
+                    village[0],
+                    rng.randint(1, 8),
+                    langs,
+                    self.phone() if rng.random() < 0.85 else "",
+                    eth if rng.random() < 0.6 else "",
+                    livelihood,
+                    start + timedelta(days=rng.randint(0, 400)) if consent else None,
+                    NOTICE_VERSION if consent else "",
+                    None,
+                )
+
+    def official_rows(self):
+        rng, sc = self.rng, self.scale
+        by_county: dict[int, list[tuple]] = {}
+        for u, c in self.official_units:
+            by_county.setdefault(c, []).append(u)
+        per_county = _split(sc.officials, sc.counties, rng, 0.2)
+        oid = 0
+        for c, n in enumerate(per_county):
+            units = by_county[c]
+            profile = self.county_profile[c]
+            for k in range(n):
+                oid += 1
+                unit = units[k % len(units)] if k < len(units) else rng.choice(units)
+                langs = "zh"
+                if rng.random() < 0.45:
+                    langs += f",{profile}"
+                if rng.random() < 0.5:
+                    langs += ",zh-sc"
+                yield (
+                    oid,
+                    f"G{self.counties[c][1][:6]}{k + 1:05d}",
+                    self.person_name(profile if "," in langs and profile in langs else "zh"),
+                    self.phone(),
+                    unit[0],
+                    langs,
+                    rng.choice([4, 5, 5, 6]),
+                    True,
+                )
+
+    # -- personas ----------------------------------------------------------------------------
+    def personas(self) -> list[Persona]:
+        c1 = self.counties[0]
+        t1 = next(t for t, c in self.townships if c == 0)
+        code = c1[1][:6]
+        people = [
+            Persona("sysadmin", RoleCode.SYSTEM_ADMIN, self.province[1], full_name="系统管理员"),
+            Persona("secadmin", RoleCode.SECURITY_ADMIN, self.province[1], full_name="安全管理员"),
+            Persona("auditadmin", RoleCode.AUDIT_ADMIN, self.province[1], full_name="审计管理员"),
+            Persona("office_pref", RoleCode.OFFICE, self.prefecture[1], full_name="州创建办"),
+        ]
+        people += [
+            Persona(f"office_{c[1][:6]}", RoleCode.OFFICE, c[1], full_name=f"{c[2]}创建办") for c in self.counties
+        ]
+        people += [
+            Persona("office_town", RoleCode.OFFICE, t1[1], full_name=f"{t1[2]}创建办"),
+            Persona("coordinator", RoleCode.COORDINATOR, f"{code}-A01", full_name="单位联络员"),
+            Persona("official", RoleCode.OFFICIAL, f"{code}-A01", full_name="公职人员", official_id=1),
+            Persona("clerk", RoleCode.CLERK, f"{code}-D01", full_name="教育局办理员"),
+            Persona("reviewer", RoleCode.REVIEWER, self.prefecture[1], full_name="评审员"),
+        ]
+        return people
+
+    # -- run ---------------------------------------------------------------------------------
+    @transaction.atomic
+    def run(self) -> tuple[dict, list[Persona]]:
+        if OrgUnit.objects.exists() or Household.objects.exists() or User.objects.exists():
+            raise DomainError("数据库中已有数据，演示数据只能载入空数据库")
+        self.progress("组织架构")
+        self.build_tree()
+        unit_cols = [
+            "id",
+            "code",
+            "name",
+            "level",
+            "kind",
+            "parent_id",
+            "path",
+            "depth",
+            "latitude",
+            "longitude",
+            "active",
+        ]
+        bulk_load(OrgUnit, unit_cols, self.unit_rows)
+        self.progress("公职人员")
+        n_off = bulk_load(
+            Official,
+            ["id", "code", "name", "phone", "unit_id", "languages", "capacity", "active"],
+            self.official_rows(),
+        )
+        self.progress("家庭")
+        n_hh = bulk_load(
+            Household,
+            [
+                "id",
+                "code",
+                "head_name",
+                "head_id_number",
+                "village_id",
+                "members",
+                "languages",
+                "phone",
+                "ethnicity",
+                "livelihood",
+                "consent_given_on",
+                "consent_notice_version",
+                "consent_withdrawn_on",
+            ],
+            self.household_rows(),
+        )
+        reset_sequences(OrgUnit, Official, Household)
+        self.progress("演示账户")
+        personas = self.create_personas()
+        counts = {
+            "org_units": len(self.unit_rows),
+            "counties": len(self.counties),
+            "townships": len(self.townships),
+            "villages": len(self.villages),
+            "officials": n_off,
+            "households": n_hh,
+            "personas": len(personas),
+        }
+        audit(None, "demo.seed", username="seed_demo", detail={"scale": self.scale_name, **counts})
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        return counts, personas
+
+    def create_personas(self) -> list[Persona]:
+        people = self.personas()
+        for p in people:
+            p.password = self.password or generate_password()
+        with ThreadPoolExecutor(max_workers=2) as pool:  # PBKDF2 releases the GIL
+            hashes = list(pool.map(lambda p: make_password(p.password), people))
+        units = {u.code: u for u in OrgUnit.objects.filter(code__in=[p.org_code for p in people])}
+        for p, hashed in zip(people, hashes, strict=True):
+            admin_like = p.role in {
+                RoleCode.SYSTEM_ADMIN,
+                RoleCode.SECURITY_ADMIN,
+                RoleCode.AUDIT_ADMIN,
+                RoleCode.OFFICE,
+            }
+            user = User.objects.create(
+                username=p.username,
+                password=hashed,
+                first_name=p.full_name,
+                is_staff=admin_like,
+                official_id=p.official_id,
+            )
+            Role.objects.create(user=user, role=p.role, org_unit=units[p.org_code])
+        return people

@@ -1,0 +1,85 @@
+"""Generic scoping test: for every scoped model and endpoint, a county-A persona sees county A only."""
+
+import pytest
+from django.urls import reverse
+
+from shiliu.accounts.services import api_token_create
+from shiliu.orgs.models import OrgUnit
+from shiliu.people.models import Household, Official
+
+SCOPED_MODELS = [OrgUnit, Official, Household]
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
+def test_restrict_keeps_county_subtree(world, model):
+    user = world.user("county_office")
+    visible = model.objects.restrict(user)
+    other = model.objects.restrict(world.user("county_office_b"))
+    assert visible.exists() and other.exists()
+    assert not set(visible.values_list("pk", flat=True)) & set(other.values_list("pk", flat=True))
+    assert model.objects.restrict(world.user("prefecture_office")).count() >= visible.count() + other.count()
+
+
+def _objects(world):
+    return {
+        "household": (world.household_a, world.household_b),
+        "official": (world.official_a, world.official_b),
+    }
+
+
+PAGE_URLS = {
+    "household": "people:household_detail",
+    "official": "people:official_detail",
+}
+API_URLS = {"household": "/api/v1/households/{}", "official": "/api/v1/officials/{}"}
+
+
+@pytest.mark.parametrize("kind", sorted(PAGE_URLS))
+def test_detail_pages_404_outside_scope(world, kind):
+    own, other = _objects(world)[kind]
+    client = world.client("county_office")
+    assert client.get(reverse(PAGE_URLS[kind], args=[own.pk])).status_code == 200
+    assert client.get(reverse(PAGE_URLS[kind], args=[other.pk])).status_code == 404
+    assert client.get(reverse(PAGE_URLS[kind], args=[987654])).status_code == 404
+
+
+@pytest.mark.parametrize("kind", sorted(API_URLS))
+def test_api_detail_404_outside_scope(world, kind, client):
+    own, other = _objects(world)[kind]
+    headers = {"Authorization": f"Bearer {api_token_create(user=world.user('county_office'))}"}
+    assert client.get(API_URLS[kind].format(own.pk), headers=headers).status_code == 200
+    response = client.get(API_URLS[kind].format(other.pk), headers=headers)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到"}
+
+
+@pytest.mark.parametrize("url,needle", [("/households/", "卓玛"), ("/officials/", "张卫东")])
+def test_lists_and_exports_hide_other_county(world, url, needle):
+    client = world.client("county_office")
+    assert needle not in client.get(url).content.decode()
+    from io import BytesIO
+
+    import openpyxl
+
+    response = client.get(url + "?export=xlsx")
+    assert response.status_code == 200
+    wb = openpyxl.load_workbook(BytesIO(response.content))
+    values = [str(c.value) for row in wb.active.iter_rows() for c in row]
+    assert needle not in values
+    assert len(wb.active["A"]) >= 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/households?org=993302000000", "/api/v1/org-units/993302000000", "/api/v1/officials?org=993302000000"],
+)
+def test_api_filter_on_other_county_is_404(world, client, url):
+    headers = {"Authorization": f"Bearer {api_token_create(user=world.user('county_office'))}"}
+    assert client.get(url, headers=headers).status_code == 404
+
+
+def test_page_org_filter_on_other_county_is_404(world):
+    client = world.client("county_office")
+    assert client.get("/households/?org=993302000000").status_code == 404
+    assert client.get("/orgs/993302000000/children/").status_code == 404
+    assert client.get("/orgs/993301000000/children/").status_code == 200
