@@ -25,7 +25,9 @@ demo: setup
 	$(BIN)/python manage.py seed_demo --scale small --if-empty --logins var/demo-logins.json
 	@$(BIN)/python -c "import json; print('演示账户 / demo logins (var/demo-logins.json):'); [print(f\"  {p['username']:<16} {p['password']:<18} {p['role']:<15} {p['org_code']}\") for p in json.load(open('var/demo-logins.json'))]"
 	@echo "石榴 serving on http://$(HOST):$(PORT)/"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
+	@mkdir -p var; $(BIN)/python manage.py db_worker >var/worker.log 2>&1 & WORKER=$$!; \
+	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
 test: setup
 	$(BIN)/ruff check .

@@ -59,11 +59,15 @@ def auth_error(request, exc):
 def _register():
     from shiliu.accounts.api import router as accounts_router
     from shiliu.orgs.api import router as orgs_router
+    from shiliu.pairings.api import router as pairings_router
     from shiliu.people.api import router as people_router
+    from shiliu.rosters.api import router as rosters_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/org-units", orgs_router)
     api.add_router("/", people_router)
+    api.add_router("/rosters", rosters_router)
+    api.add_router("/pairings", pairings_router)
 
 
 _register()

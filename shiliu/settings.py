@@ -5,6 +5,7 @@ With SHILIU_ENV=production every required variable must be present.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "shiliu.accounts",
     "shiliu.orgs",
     "shiliu.people",
+    "shiliu.rosters",
+    "shiliu.pairings",
 ]
 
 MIDDLEWARE = [
@@ -145,9 +148,15 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Background work runs on django-tasks' database backend (worker: `manage.py db_worker`);
+# the test suite runs tasks inline.
+TESTING = "pytest" in sys.modules
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("SHILIU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "SHILIU_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
+        ),
     }
 }
 

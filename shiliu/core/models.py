@@ -85,3 +85,45 @@ class AuditEvent(models.Model):
             default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Job(models.Model):
+    """A piece of long work (an import, a matching run) running as a background task.
+
+    The page that started it polls the job for its progress bar; the result or the error
+    report stays here so the user can come back to it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("类型"), max_length=32, db_index=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    message = models.CharField(_("当前步骤"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="jobs"
+    )
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
