@@ -10,9 +10,11 @@ from __future__ import annotations
 import random
 import secrets
 import string
+from bisect import bisect
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -20,7 +22,7 @@ from faker.providers.person.zh_CN import Provider as ZhNames
 
 from shiliu.accounts.models import Role, RoleCode, User
 from shiliu.core.audit import audit
-from shiliu.core.bulk import bulk_load, reset_sequences
+from shiliu.core.bulk import bulk_load, deferred_indexes, reset_sequences
 from shiliu.core.errors import DomainError
 from shiliu.orgs.models import Kind, Level, OrgUnit
 from shiliu.people.models import Household, Official
@@ -75,6 +77,8 @@ TIBETAN_GIVEN = [
     "登珠",
     "措姆",
 ]
+PHONE_SECOND = "3456789"
+OTHER_ETHNICITIES = ["羌族", "回族", "纳西族"]
 YI_GIVEN = ["阿呷", "木呷", "吉克", "沙马", "阿说", "日火", "拉且", "尔古"]
 COUNTY_DEPARTMENTS = [
     "教育局",
@@ -97,12 +101,6 @@ class Persona:
     password: str = ""
     full_name: str = ""
     official_id: int | None = None
-
-
-@dataclass
-class Built:
-    units: list[tuple] = field(default_factory=list)
-    county_ids: list[int] = field(default_factory=list)
 
 
 def _split(total: int, parts: int, rng: random.Random, spread: float = 0.5) -> list[int]:
@@ -156,24 +154,29 @@ class DemoBuilder:
         self.password = password
         self.progress = progress or (lambda msg: None)
         self.last_names = list(ZhNames.last_names.keys())
-        self.last_weights = list(ZhNames.last_names.values())
+        self.last_cum = list(accumulate(ZhNames.last_names.values()))
         self.first_names = list(ZhNames.first_names)
         self.unit_rows: list[tuple] = []
         self.next_unit_id = 1
 
     # -- names -------------------------------------------------------------------------------
+    # Hundreds of thousands of rows: draw with ``random()`` and index directly; ``choice`` and
+    # ``randint`` cost several Python calls per draw and dominated the prefecture build.
     def person_name(self, language: str) -> str:
-        rng = self.rng
-        if language == "bo" and rng.random() < 0.8:
-            return rng.choice(TIBETAN_GIVEN) + (rng.choice(TIBETAN_GIVEN) if rng.random() < 0.3 else "")
-        if language == "ii" and rng.random() < 0.6:
-            return rng.choice(YI_GIVEN) + rng.choice(self.first_names)
-        last = rng.choices(self.last_names, self.last_weights)[0]
-        given = rng.choice(self.first_names) + (rng.choice(self.first_names) if rng.random() < 0.6 else "")
-        return last + given
+        random = self.rng.random
+        if language == "bo" and random() < 0.8:
+            name = TIBETAN_GIVEN[int(random() * len(TIBETAN_GIVEN))]
+            return name + TIBETAN_GIVEN[int(random() * len(TIBETAN_GIVEN))] if random() < 0.3 else name
+        first = self.first_names
+        if language == "ii" and random() < 0.6:
+            return YI_GIVEN[int(random() * len(YI_GIVEN))] + first[int(random() * len(first))]
+        last = self.last_names[bisect(self.last_cum, random() * self.last_cum[-1])]
+        given = first[int(random() * len(first))]
+        return last + given + first[int(random() * len(first))] if random() < 0.6 else last + given
 
     def phone(self) -> str:
-        return self.rng.choice("3456789").join(["1", ""]) + "".join(self.rng.choices(string.digits, k=9))
+        random = self.rng.random
+        return f"1{PHONE_SECOND[int(random() * len(PHONE_SECOND))]}{int(random() * 1_000_000_000):09d}"
 
     # -- org tree ----------------------------------------------------------------------------
     def unit(self, code, name, level, kind, parent, lat=None, lon=None) -> tuple:
@@ -257,69 +260,78 @@ class DemoBuilder:
     # -- people ------------------------------------------------------------------------------
     def household_rows(self):
         rng, sc = self.rng, self.scale
+        random, name, phone = rng.random, self.person_name, self.phone
         per_village = _split(sc.households, len(self.villages), rng, 0.6)
         start = date(2025, 3, 1)
+        consent_dates = [start + timedelta(days=d) for d in range(401)]
         hid = 0
         for (village, c), n in zip(self.villages, per_village, strict=True):
             profile = self.county_profile[c]
+            native = ("藏族" if profile == "bo" else "彝族", f"{profile},zh-sc", profile)
+            village_id, village_code = village[0], village[1]
+            members = rng.choices(range(1, 9), k=n)
             for k in range(n):
                 hid += 1
-                r = rng.random()
+                r = random()
                 if r < 0.6:
-                    langs, eth = (
-                        f"{profile},zh-sc" if rng.random() < 0.5 else profile,
-                        "藏族" if profile == "bo" else "彝族",
-                    )
+                    eth = native[0]
+                    langs = native[1] if random() < 0.5 else native[2]
+                    head = name(profile)
                 elif r < 0.95:
-                    langs, eth = "zh,zh-sc" if rng.random() < 0.3 else "zh-sc", "汉族"
+                    eth = "汉族"
+                    langs = "zh,zh-sc" if random() < 0.3 else "zh-sc"
+                    head = name("zh")
                 else:
-                    langs, eth = "zh-sc", rng.choice(["羌族", "回族", "纳西族"])
-                main = langs.split(",")[0]
-                consent = rng.random() < 0.96
-                lr = rng.random()
-                livelihood = "stable" if lr < 0.9 else ("at_risk" if lr < 0.96 else "assisted")
+                    eth = OTHER_ETHNICITIES[int(random() * len(OTHER_ETHNICITIES))]
+                    langs = "zh-sc"
+                    head = name("zh")
+                consent = random() < 0.96
+                lr = random()
                 yield (
                     hid,
-                    f"{village[1]}{k + 1:04d}",
-                    self.person_name(main),
+                    f"{village_code}{k + 1:04d}",
+                    head,
                     "",
-                    village[0],
-                    rng.randint(1, 8),
+                    village_id,
+                    members[k],
                     langs,
-                    self.phone() if rng.random() < 0.85 else "",
-                    eth if rng.random() < 0.6 else "",
-                    livelihood,
-                    start + timedelta(days=rng.randint(0, 400)) if consent else None,
+                    phone() if random() < 0.85 else "",
+                    eth if random() < 0.6 else "",
+                    "stable" if lr < 0.9 else ("at_risk" if lr < 0.96 else "assisted"),
+                    consent_dates[int(random() * 401)] if consent else None,
                     NOTICE_VERSION if consent else "",
                     None,
                 )
 
     def official_rows(self):
         rng, sc = self.rng, self.scale
+        random, name, phone = rng.random, self.person_name, self.phone
         by_county: dict[int, list[tuple]] = {}
         for u, c in self.official_units:
-            by_county.setdefault(c, []).append(u)
+            by_county.setdefault(c, []).append(u[0])
         per_county = _split(sc.officials, sc.counties, rng, 0.2)
         oid = 0
         for c, n in enumerate(per_county):
             units = by_county[c]
             profile = self.county_profile[c]
+            prefix = f"G{self.counties[c][1][:6]}"
+            # Every unit gets one official first, the rest are spread at random.
+            unit_ids = units[:n] + rng.choices(units, k=max(0, n - len(units)))
+            capacities = rng.choices((4, 5, 5, 6), k=n)
             for k in range(n):
                 oid += 1
-                unit = units[k % len(units)] if k < len(units) else rng.choice(units)
-                langs = "zh"
-                if rng.random() < 0.45:
-                    langs += f",{profile}"
-                if rng.random() < 0.5:
+                speaks_native = random() < 0.45
+                langs = f"zh,{profile}" if speaks_native else "zh"
+                if random() < 0.5:
                     langs += ",zh-sc"
                 yield (
                     oid,
-                    f"G{self.counties[c][1][:6]}{k + 1:05d}",
-                    self.person_name(profile if "," in langs and profile in langs else "zh"),
-                    self.phone(),
-                    unit[0],
+                    f"{prefix}{k + 1:05d}",
+                    name(profile if speaks_native else "zh"),
+                    phone(),
+                    unit_ids[k],
                     langs,
-                    rng.choice([4, 5, 5, 6]),
+                    capacities[k],
                     True,
                 )
 
@@ -346,56 +358,39 @@ class DemoBuilder:
         ]
         return people
 
-    # -- run ---------------------------------------------------------------------------------
+    # -- run -------------------------------------------------------------------------------
+    UNIT_COLUMNS = (
+        *("id", "code", "name", "level", "kind", "parent_id"),
+        *("path", "depth", "latitude", "longitude", "active"),
+    )
+    OFFICIAL_COLUMNS = ("id", "code", "name", "phone", "unit_id", "languages", "capacity", "active")
+    HOUSEHOLD_COLUMNS = (
+        *("id", "code", "head_name", "head_id_number", "village_id", "members", "languages", "phone"),
+        *("ethnicity", "livelihood", "consent_given_on", "consent_notice_version", "consent_withdrawn_on"),
+    )
+
     @transaction.atomic
     def run(self) -> tuple[dict, list[Persona]]:
         if OrgUnit.objects.exists() or Household.objects.exists() or User.objects.exists():
             raise DomainError("数据库中已有数据，演示数据只能载入空数据库")
         self.progress("组织架构")
         self.build_tree()
-        unit_cols = [
-            "id",
-            "code",
-            "name",
-            "level",
-            "kind",
-            "parent_id",
-            "path",
-            "depth",
-            "latitude",
-            "longitude",
-            "active",
-        ]
-        bulk_load(OrgUnit, unit_cols, self.unit_rows)
-        self.progress("公职人员")
-        n_off = bulk_load(
-            Official,
-            ["id", "code", "name", "phone", "unit_id", "languages", "capacity", "active"],
-            self.official_rows(),
-        )
-        self.progress("家庭")
-        n_hh = bulk_load(
-            Household,
-            [
-                "id",
-                "code",
-                "head_name",
-                "head_id_number",
-                "village_id",
-                "members",
-                "languages",
-                "phone",
-                "ethnicity",
-                "livelihood",
-                "consent_given_on",
-                "consent_notice_version",
-                "consent_withdrawn_on",
-            ],
-            self.household_rows(),
-        )
-        reset_sequences(OrgUnit, Official, Household)
-        self.progress("演示账户")
-        personas = self.create_personas()
+        personas = self.personas()
+        for p in personas:
+            p.password = self.password or generate_password()
+        # PBKDF2 releases the GIL: the persona hashes are computed while the rows load.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            hashes = pool.map(lambda p: make_password(p.password), personas)
+            with deferred_indexes(OrgUnit, Official, Household):
+                bulk_load(OrgUnit, self.UNIT_COLUMNS, self.unit_rows)
+                self.progress("公职人员")
+                n_off = bulk_load(Official, self.OFFICIAL_COLUMNS, self.official_rows())
+                self.progress("家庭")
+                n_hh = bulk_load(Household, self.HOUSEHOLD_COLUMNS, self.household_rows())
+                self.progress("索引")
+            reset_sequences(OrgUnit, Official, Household)
+            self.progress("演示账户")
+            self.create_personas(personas, list(hashes))
         counts = {
             "org_units": len(self.unit_rows),
             "counties": len(self.counties),
@@ -407,16 +402,12 @@ class DemoBuilder:
         }
         audit(None, "demo.seed", username="seed_demo", detail={"scale": self.scale_name, **counts})
         if connection.vendor == "postgresql":
+            tables = ", ".join(m._meta.db_table for m in (OrgUnit, Official, Household))
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute(f"ANALYZE {tables}")
         return counts, personas
 
-    def create_personas(self) -> list[Persona]:
-        people = self.personas()
-        for p in people:
-            p.password = self.password or generate_password()
-        with ThreadPoolExecutor(max_workers=2) as pool:  # PBKDF2 releases the GIL
-            hashes = list(pool.map(lambda p: make_password(p.password), people))
+    def create_personas(self, people: list[Persona], hashes: list[str]) -> None:
         units = {u.code: u for u in OrgUnit.objects.filter(code__in=[p.org_code for p in people])}
         for p, hashed in zip(people, hashes, strict=True):
             admin_like = p.role in {
@@ -433,4 +424,3 @@ class DemoBuilder:
                 official_id=p.official_id,
             )
             Role.objects.create(user=user, role=p.role, org_unit=units[p.org_code])
-        return people

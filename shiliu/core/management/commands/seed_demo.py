@@ -30,7 +30,7 @@ class Command(BaseCommand):
             scale,
             seed,
             password=os.environ.get("SHILIU_DEMO_PASSWORD") or None,
-            progress=lambda msg: self.stderr.write(f"… {msg}"),
+            progress=lambda msg: self.stderr.write(f"… {time.perf_counter() - started:5.1f}s {msg}"),
         )
         try:
             counts, personas = builder.run()
