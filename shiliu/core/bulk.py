@@ -146,3 +146,37 @@ def reset_sequences(*models_: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
             cursor.execute(sql)
+
+
+def bulk_update(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> int:
+    """Update rows by primary key; each row is ``(pk, *values)`` in ``columns`` order. Returns rows updated.
+
+    PostgreSQL: COPY into a temporary staging table and one set-based UPDATE ... FROM;
+    SQLite: executemany. Call inside a transaction.
+    """
+    if not rows:
+        return 0
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    pk = qn(model._meta.pk.column)
+    cols = [qn(c) for c in columns]
+    updated = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            stage = qn(f"stage_{model._meta.db_table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+            cursor.execute(f"CREATE TEMP TABLE {stage} AS SELECT {pk}, {', '.join(cols)} FROM {table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY {stage} ({pk}, {', '.join(cols)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"ANALYZE {stage}")
+            assignments = ", ".join(f"{c} = s.{c}" for c in cols)
+            cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {stage} AS s WHERE t.{pk} = s.{pk}")
+            updated = cursor.rowcount
+            cursor.execute(f"DROP TABLE {stage}")
+        else:
+            sql = f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in cols)} WHERE {pk} = %s"
+            for start in range(0, len(rows), 5000):
+                cursor.executemany(sql, [(*row[1:], row[0]) for row in rows[start : start + 5000]])
+                updated += cursor.rowcount
+    return updated
