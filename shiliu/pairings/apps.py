@@ -6,3 +6,6 @@ class PairingsConfig(AppConfig):
     name = "shiliu.pairings"
     label = "pairings"
     verbose_name = _("结对认亲")
+
+    def ready(self):
+        from shiliu.pairings import engine  # noqa: F401 - registers the "pairings.match" job kind

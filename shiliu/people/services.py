@@ -3,8 +3,11 @@
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shiliu.core.audit import audit
+from shiliu.core.errors import DomainError
 from shiliu.core.scoping import ensure_in_scope
 from shiliu.orgs.models import OrgUnit
 from shiliu.people.models import Household, Official
@@ -53,4 +56,51 @@ def household_create(
     household.full_clean()
     household.save()
     audit(actor, "household.create", household)
+    return household
+
+
+@transaction.atomic
+def official_deactivate(*, actor, official: Official, on: date | None = None):
+    """An official leaves (离岗): they stop being paired, and their households get new officials proposed."""
+    from shiliu.pairings.models import EndReason
+    from shiliu.pairings.services import official_handover
+
+    ensure_in_scope(actor, official)
+    official.active = False
+    official.full_clean()
+    official.save(update_fields=["active"])
+    audit(actor, "official.deactivate", official)
+    return official_handover(actor=actor, official=official, reason=EndReason.OFFICIAL_LEFT, on=on)
+
+
+@transaction.atomic
+def official_transfer(*, actor, official: Official, unit: OrgUnit, on: date | None = None):
+    """An official moves to another unit (调动): their pairings end and their households are handed over."""
+    from shiliu.pairings.models import EndReason
+    from shiliu.pairings.services import official_handover
+
+    ensure_in_scope(actor, official)
+    ensure_in_scope(actor, unit)
+    before = official.unit.code
+    official.unit = unit
+    official.full_clean()
+    official.save(update_fields=["unit"])
+    audit(actor, "official.transfer", official, detail={"from": before, "to": unit.code})
+    return official_handover(actor=actor, official=official, reason=EndReason.TRANSFERRED, on=on)
+
+
+@transaction.atomic
+def household_withdraw_consent(*, actor, household: Household, on: date | None = None) -> Household:
+    """The family withdraws its consent: recorded with the date, and its pairings end."""
+    from shiliu.pairings.models import EndReason
+    from shiliu.pairings.services import household_pairings_end
+
+    ensure_in_scope(actor, household)
+    if household.consent_withdrawn_on is not None:
+        raise DomainError(_("该家庭已撤回同意"))
+    household.consent_withdrawn_on = on or timezone.localdate()
+    household.full_clean()
+    household.save(update_fields=["consent_withdrawn_on"])
+    audit(actor, "household.withdraw_consent", household)
+    household_pairings_end(actor=actor, household=household, reason=EndReason.CONSENT_WITHDRAWN, on=on)
     return household
