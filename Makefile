@@ -37,5 +37,6 @@ test: setup
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
+# Benchmarks on PostgreSQL (drops and reloads BENCH_DATABASE_URL, default .../shiliu_bench); see bench/README.md.
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -40,10 +40,12 @@ def list_params(request, *, sorts: dict[str, str], default_sort: str) -> ListPar
     )
 
 
-def order_by_param(qs: QuerySet, sort: str, sorts: dict[str, str]) -> QuerySet:
-    desc = sort.startswith("-")
-    field = sorts[sort.lstrip("-")]
-    return qs.order_by(("-" if desc else "") + field, ("-" if desc else "") + "pk")
+def order_by_param(qs: QuerySet, sort: str, sorts: dict[str, str | tuple[str, ...]]) -> QuerySet:
+    """Order by the whitelisted field (or fields) for ``sort``, "-" for descending, then by pk."""
+    prefix = "-" if sort.startswith("-") else ""
+    fields = sorts[sort.lstrip("-")]
+    fields = (fields,) if isinstance(fields, str) else fields
+    return qs.order_by(*(prefix + f for f in (*fields, "pk")))
 
 
 def paginate(qs: QuerySet, params: ListParams):

@@ -10,7 +10,14 @@ from shiliu.core.listing import list_params, order_by_param, paginate
 from shiliu.core.scoping import get_scoped_or_404
 from shiliu.orgs.selectors import org_unit_get
 from shiliu.people.models import Household, Official, mask_id, mask_phone
-from shiliu.people.selectors import HOUSEHOLD_SORTS, OFFICIAL_SORTS, households_for, officials_for
+from shiliu.people.selectors import (
+    HOUSEHOLD_DEFAULT_SORT,
+    HOUSEHOLD_SORTS,
+    OFFICIAL_DEFAULT_SORT,
+    OFFICIAL_SORTS,
+    households_for,
+    officials_for,
+)
 
 EXPORT_LIMIT = 300_000
 
@@ -56,7 +63,7 @@ def household_list(request):
         kind="households",
         selector=households_for,
         sorts=HOUSEHOLD_SORTS,
-        default_sort="code",
+        default_sort=HOUSEHOLD_DEFAULT_SORT,
         template="people/household_list.html",
         export_headers=[
             _("户编号"),
@@ -106,7 +113,7 @@ def official_list(request):
         kind="officials",
         selector=officials_for,
         sorts=OFFICIAL_SORTS,
-        default_sort="code",
+        default_sort=OFFICIAL_DEFAULT_SORT,
         template="people/official_list.html",
         export_headers=[_("工号"), _("姓名"), _("所在单位"), _("手机号"), _("使用语言"), _("可结对户数"), _("在岗")],
         export_row=lambda o: [

@@ -36,6 +36,8 @@ class Command(BaseCommand):
             counts, personas = builder.run()
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        builder.progress("统计信息")
+        builder.tidy()
         seconds = round(time.perf_counter() - started, 2)
         rows = [
             {"username": p.username, "password": p.password, "role": p.role, "org_code": p.org_code} for p in personas
