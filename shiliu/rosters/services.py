@@ -28,13 +28,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from shiliu.core.audit import audit
 from shiliu.core.bulk import bulk_load, bulk_update
 from shiliu.core.errors import DomainError
+from shiliu.core.jobs import job_start
 from shiliu.core.models import AuditEvent
 from shiliu.orgs.models import OrgUnit
 from shiliu.rosters.importer import IMPORTERS, Importer, Plan, RowError
 from shiliu.rosters.models import ImportRun
 from shiliu.rosters.readers import FileProblem, max_bytes, read_table
 from shiliu.rosters.schema import KINDS, RosterKind, display
-from shiliu.rosters.selectors import export_headers, export_rows, write_scope
+from shiliu.rosters.selectors import export_headers, export_rows, importable_kinds, write_scope
 from shiliu.rosters.xlsx import XlsxWriter
 
 Progress = Callable[[int, str], None]
@@ -261,6 +262,82 @@ def _write_org_units(plan: Plan) -> None:
             ],
         )
         ids.update(OrgUnit.objects.filter(code__in=[r[0] for r in rows]).values_list("code", "id"))
+
+
+UPLOAD_SUFFIXES = {".xlsx", ".csv", ".txt"}
+
+
+def roster_import_start(*, actor, kind: str, uploaded, dry_run: bool, org: OrgUnit | None = None):
+    """Keep an uploaded file under var/ and start the import job (the page or client polls its progress)."""
+    spec = roster_kind(kind)
+    if spec not in importable_kinds(actor):
+        raise DomainError(_("您没有导入该名册的权限"), code="forbidden")
+    suffix = Path(uploaded.name or "").suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise DomainError(_("只能导入 .xlsx 或 .csv 文件"))
+    if uploaded.size > max_bytes():
+        audit(
+            actor,
+            "roster.import",
+            result=AuditEvent.Result.FAILED,
+            detail={"kind": kind, "file": uploaded.name, "size": uploaded.size, "reason": "too_large"},
+        )
+        raise DomainError(
+            _("文件太大（%(size).1f MB），上限为 %(max)s MB，请拆分成几个文件分批导入")
+            % {"size": uploaded.size / 1024 / 1024, "max": max_bytes() // 1024 // 1024}
+        )
+    directory = upload_dir()
+    prune(directory)
+    name = f"{secrets.token_hex(16)}{suffix}"
+    with (directory / name).open("wb") as fh:
+        for chunk in uploaded.chunks():
+            fh.write(chunk)
+    return job_start(
+        actor=actor,
+        kind="roster_import",
+        params={
+            "kind": kind,
+            "upload": name,
+            "file_name": Path(uploaded.name).name[:255],
+            "dry_run": dry_run,
+            "org": org.code if org else "",
+        },
+        org_unit=org,
+    )
+
+
+def roster_import_confirm(*, actor, run: ImportRun):
+    """Import the file that just passed 预检, without uploading it again."""
+    path = upload_dir() / Path(run.upload).name if run.upload else None
+    if (
+        run.user_id != actor.pk
+        or not run.dry_run
+        or run.status != ImportRun.Status.CHECKED
+        or path is None
+        or not path.is_file()
+        or _digest(path)[0] != run.sha256
+    ):
+        raise DomainError(_("该文件已过期或已导入，请重新上传"))
+    return job_start(
+        actor=actor,
+        kind="roster_import",
+        params={
+            "kind": run.kind,
+            "upload": path.name,
+            "file_name": run.file_name,
+            "dry_run": False,
+            "org": run.org.code if run.org_id else "",
+        },
+        org_unit=run.org,
+    )
+
+
+def roster_export_start(*, actor, kind: str, org: OrgUnit | None = None):
+    roster_kind(kind)
+    prune(var_dir("rosters", "exports"))
+    return job_start(
+        actor=actor, kind="roster_export", params={"kind": kind, "org": org.code if org else ""}, org_unit=org
+    )
 
 
 # -- error report ------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ every write goes through ``services`` (via a background job), every read through
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
@@ -15,9 +14,9 @@ from django.views.decorators.http import require_POST
 from shiliu.core.audit import audit
 from shiliu.core.errors import DomainError
 from shiliu.core.exports import XLSX_MIME, xlsx_response
-from shiliu.core.jobs import RESULT_TEMPLATES, job_get, job_start
+from shiliu.core.jobs import RESULT_TEMPLATES, job_get
 from shiliu.core.listing import ListParams, paginate
-from shiliu.core.models import AuditEvent, Job
+from shiliu.core.models import Job
 from shiliu.orgs.selectors import org_unit_get
 from shiliu.rosters.models import ImportRun
 from shiliu.rosters.readers import max_bytes
@@ -25,15 +24,14 @@ from shiliu.rosters.schema import KINDS
 from shiliu.rosters.selectors import import_run_get, import_runs_for, importable_kinds
 from shiliu.rosters.services import (
     export_path,
-    prune,
     report_path,
+    roster_export_start,
+    roster_import_confirm,
+    roster_import_start,
     roster_kind,
     roster_template,
     upload_dir,
-    var_dir,
 )
-
-UPLOAD_SUFFIXES = {".xlsx", ".csv", ".txt"}
 
 
 def _index(request, *, job: Job | None = None, error: str = "", status: int = 200):
@@ -74,50 +72,22 @@ def _org_param(request):
 @require_POST
 def upload(request):
     """Save the file and start the import job; the page then polls the job's progress bar."""
-    kind = request.POST.get("kind", "")
-    if kind not in {k.key for k in importable_kinds(request.user)}:
-        return _index(request, error=_("您没有导入该名册的权限"), status=403)
     uploaded = request.FILES.get("file")
     if uploaded is None:
         return _index(request, error=_("请选择要导入的文件"), status=400)
-    suffix = Path(uploaded.name).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        return _index(request, error=_("只能导入 .xlsx 或 .csv 文件"), status=400)
-    if uploaded.size > max_bytes():
-        audit(
-            request.user,
-            "roster.import",
-            result=AuditEvent.Result.FAILED,
-            detail={"kind": kind, "file": uploaded.name, "size": uploaded.size, "reason": "too_large"},
-        )
-        return _index(
-            request,
-            error=_("文件太大（%(size).1f MB），上限为 %(max)s MB，请拆分成几个文件分批导入")
-            % {"size": uploaded.size / 1024 / 1024, "max": max_bytes() // 1024 // 1024},
-            status=400,
-        )
     try:
         org = _org_param(request)
+        job = roster_import_start(
+            actor=request.user,
+            kind=request.POST.get("kind", ""),
+            uploaded=uploaded,
+            dry_run=request.POST.get("action") != "import",
+            org=org,
+        )
     except Http404:
         return _index(request, error=_("找不到该组织代码，或不在您的管理范围内"), status=400)
-    directory = upload_dir()
-    prune(directory)
-    name = f"{secrets.token_hex(16)}{suffix}"
-    with (directory / name).open("wb") as fh:
-        for chunk in uploaded.chunks():
-            fh.write(chunk)
-    job = job_start(
-        actor=request.user,
-        kind="roster_import",
-        params={
-            "kind": kind,
-            "upload": name,
-            "file_name": Path(uploaded.name).name[:255],
-            "dry_run": request.POST.get("action") != "import",
-            "org": org.code if org else "",
-        },
-        org_unit=org,
-    )
+    except DomainError as exc:
+        return _index(request, error=exc.message, status=403 if exc.code == "forbidden" else 400)
     return _index(request, job=_refresh(job))
 
 
@@ -129,46 +99,24 @@ def _refresh(job: Job) -> Job:
 @login_required
 @require_POST
 def confirm(request, pk: int):
-    """Import the file that just passed 预检, without uploading it again."""
     run = import_run_get(actor=request.user, pk=pk)
-    path = upload_dir() / Path(run.upload).name if run.upload else None
-    if (
-        run.user_id != request.user.pk
-        or not run.dry_run
-        or run.status != ImportRun.Status.CHECKED
-        or path is None
-        or not path.is_file()
-    ):
-        return _index(request, error=_("该文件已过期或已导入，请重新上传"), status=400)
-    job = job_start(
-        actor=request.user,
-        kind="roster_import",
-        params={
-            "kind": run.kind,
-            "upload": path.name,
-            "file_name": run.file_name,
-            "dry_run": False,
-            "org": run.org.code if run.org_id else "",
-        },
-        org_unit=run.org,
-    )
+    try:
+        job = roster_import_confirm(actor=request.user, run=run)
+    except DomainError as exc:
+        return _index(request, error=exc.message, status=400)
     return _index(request, job=_refresh(job))
 
 
 @login_required
 @require_POST
 def export(request):
-    kind = request.POST.get("kind", "")
-    if kind not in KINDS:
-        return _index(request, error=_("未知的名册类型"), status=400)
     try:
         org = _org_param(request)
+        job = roster_export_start(actor=request.user, kind=request.POST.get("kind", ""), org=org)
     except Http404:
         return _index(request, error=_("找不到该组织代码，或不在您的管理范围内"), status=400)
-    prune(var_dir("rosters", "exports"))
-    job = job_start(
-        actor=request.user, kind="roster_export", params={"kind": kind, "org": org.code if org else ""}, org_unit=org
-    )
+    except DomainError as exc:
+        return _index(request, error=exc.message, status=400)
     return _index(request, job=_refresh(job))
 
 
