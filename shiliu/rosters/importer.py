@@ -65,14 +65,76 @@ def _chunks(items: list, size: int) -> Iterable[list]:
 
 
 def fetch_by_code(model: type[models.Model], fields: list[str], codes: Iterable[str]) -> dict[str, tuple]:
-    """{code: (values of ``fields``)} for the rows whose code is in ``codes``, in a few big queries."""
+    """{code: (values of ``fields``)} for the rows whose code is in ``codes``, in a few big queries.
+
+    ``fields`` are attribute names, or ``fk__field`` one join away. On PostgreSQL the codes go
+    as one array parameter per 50,000 (``code = ANY(%s)``): building and parsing a query with
+    tens of thousands of placeholders costs more than the lookups themselves.
+    """
     codes = list(codes)
-    size = 20_000 if connection.vendor == "postgresql" else 900
     found: dict[str, tuple] = {}
-    for chunk in _chunks(codes, size):
-        for row in model._default_manager.filter(code__in=chunk).values_list("code", *fields).iterator(5000):
-            found[row[0]] = row[1:]
+    if connection.vendor != "postgresql":
+        for chunk in _chunks(codes, 900):
+            for row in model._default_manager.filter(code__in=chunk).values_list("code", *fields).iterator(5000):
+                found[row[0]] = row[1:]
+        return found
+    qn = connection.ops.quote_name
+    meta = model._meta
+    table = qn(meta.db_table)
+    columns = {f.attname: f.column for f in meta.concrete_fields} | {f.name: f.column for f in meta.concrete_fields}
+    joins: dict[str, str] = {}
+    selected = []
+    for name in ["code", *fields]:
+        if "__" in name:
+            fk_name, attr = name.split("__")
+            fk = meta.get_field(fk_name)
+            other = fk.related_model._meta
+            alias = qn(f"j_{fk_name}")
+            joins[fk_name] = (
+                f"LEFT JOIN {qn(other.db_table)} {alias} ON {alias}.{qn(other.pk.column)} = {table}.{qn(fk.column)}"
+            )
+            selected.append(f"{alias}.{qn(other.get_field(attr).column)}")
+        else:
+            selected.append(f"{table}.{qn(columns[name])}")
+    sql = f"SELECT {', '.join(selected)} FROM {table} {' '.join(joins.values())} WHERE {table}.{qn('code')} = ANY(%s)"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(codes, 50_000):
+            cursor.execute(sql, [chunk])
+            for row in cursor.fetchall():
+                found[row[0]] = row[1:]
     return found
+
+
+def memoized(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Cache a parser over the few distinct values of a column (villages, languages, statuses, dates)."""
+    texts: dict[str, Any] = {}
+    others: dict[tuple, Any] = {}  # keyed with the type too: True == 1 == 1.0
+
+    def run(raw: Any) -> Any:
+        if raw.__class__ is str:
+            cache, key = texts, raw
+        else:
+            cache, key = others, (raw.__class__, raw)
+        hit = cache.get(key, MISSING)
+        if hit is MISSING:
+            try:
+                hit = parse(raw)
+            except CellError as exc:
+                hit = _Failed(exc.reason)
+            if len(cache) < 100_000:
+                cache[key] = hit
+        if hit.__class__ is _Failed:
+            raise CellError(hit.reason)
+        return hit
+
+    return run
+
+
+class _Failed:
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
 
 
 class Importer:
@@ -147,7 +209,7 @@ class Importer:
 
     def parse_rows(self, table: Table) -> list[tuple[int, list]]:
         active = [
-            (j, c, self.index[c.field], c.parse, c.required)
+            (j, c, self.index[c.field], memoized(c.parse) if c.memo else c.parse, c.required)
             for j, c in enumerate(self.kind.columns)
             if c.field in self.index
         ]
@@ -241,6 +303,15 @@ class PeopleImporter(Importer):
         self.progress(70, _("比对已有记录"))
         unit_index = fields.index(self.unit_column)
         lang_index = fields.index("languages")
+        # per field: None for the unit, else (position in the row, blank clears it, cleared value, default)
+        specs: list[tuple | None] = []
+        for k, name in enumerate(fields):
+            if k == unit_index:
+                specs.append(None)
+                continue
+            column = self.kind.columns[self.position[name]]
+            clears = self.present(name) and column.blank == CLEAR
+            specs.append((self.position[name], clears, None if column.is_date else "", self.defaults[name]))
         for number, values in parsed:
             code = values[0]
             stored = existing.get(code)
@@ -257,11 +328,14 @@ class PeopleImporter(Importer):
                 continue
             old = stored[1:-1] if stored is not None else None
             new = []
-            for k, name in enumerate(fields):
-                if k == unit_index:
+            for k, spec in enumerate(specs):
+                if spec is None:
                     new.append(unit[0])
                     continue
-                new.append(self.value(values, name, old[k] if old else MISSING, self.defaults[name]))
+                v = values[spec[0]]
+                if v is MISSING:
+                    v = spec[2] if spec[1] else (old[k] if old is not None else spec[3])
+                new.append(v)
             if (
                 old is not None
                 and new[lang_index] != old[lang_index]

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import mul
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -63,9 +64,9 @@ def clean_text(value: str) -> str:
 
 def clean_token(value: str) -> str:
     """Like ``clean_text`` but with every space removed: codes, IDs and phone numbers."""
-    if not value.isascii():
-        value = unicodedata.normalize("NFKC", value).translate(_ZERO_WIDTH)
-    return "".join(value.split())
+    if value.isascii():
+        return value if value.isalnum() else "".join(value.split())
+    return "".join(unicodedata.normalize("NFKC", value).translate(_ZERO_WIDTH).split())
 
 
 def is_blank(value: Any) -> bool:
@@ -91,8 +92,7 @@ def display(value: Any) -> str:
 
 def id_checksum_ok(number: str) -> bool:
     """GB 11643 check digit of an 18-digit resident ID number."""
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17]
+    return _ID_CHECK[sum(map(mul, map(int, number[:17]), _ID_WEIGHTS)) % 11] == number[17]
 
 
 def _number_as_text_error(what: str) -> CellError:
@@ -361,6 +361,7 @@ class Column:
     is_date: bool = False
     choices: tuple[str, ...] = ()  # labels offered as a drop-down in the template
     strict_choices: bool = True  # the drop-down refuses other input
+    memo: bool = False  # few distinct values: parse each once
     width: int = 16
     note: str = ""
 
@@ -431,6 +432,7 @@ ORGS = RosterKind(
             choices=tuple(str(label) for label in Level.labels),
             width=14,
             note="行政区域须比上级低一级；单位与所属区域同级",
+            memo=True,
         ),
         Column(
             "类别",
@@ -440,6 +442,7 @@ ORGS = RosterKind(
             choices=tuple(str(label) for label in Kind.labels),
             width=16,
             note="留空：新增时为“行政区域”，已有的保持不变",
+            memo=True,
         ),
         Column(
             "上级代码",
@@ -448,6 +451,7 @@ ORGS = RosterKind(
             text=True,
             width=18,
             note="新增单位必填；上级可以是系统中已有的，也可以是本表中的另一行；已有单位不能通过导入更改上级",
+            memo=True,
         ),
         Column("纬度", "latitude", parse_float(-90, 90), width=10, note="可不填"),
         Column("经度", "longitude", parse_float(-180, 180), width=10, note="可不填"),
@@ -473,6 +477,7 @@ OFFICIALS = RosterKind(
             text=True,
             width=18,
             note="须为系统中已有、在您管理范围内的单位代码",
+            memo=True,
         ),
         Column(
             "使用语言",
@@ -482,6 +487,7 @@ OFFICIALS = RosterKind(
             strict_choices=False,
             width=22,
             note=LANGUAGE_NOTE,
+            memo=True,
         ),
         Column(
             "可结对户数",
@@ -490,6 +496,7 @@ OFFICIALS = RosterKind(
             blank=KEEP,
             width=12,
             note="0到50；留空：新增时为4，已有的保持不变",
+            memo=True,
         ),
         Column(
             "在岗",
@@ -499,6 +506,7 @@ OFFICIALS = RosterKind(
             choices=("是", "否"),
             width=8,
             note="是/否；留空：新增时为“是”，已有的保持不变",
+            memo=True,
         ),
     ),
     sample=(SAMPLE_CODES["officials"], "李建国", "13800000000", "993301-A01", "汉语普通话、藏语", 4, "是"),
@@ -529,8 +537,9 @@ HOUSEHOLDS = RosterKind(
             text=True,
             width=16,
             note="须为系统中已有、在您管理范围内的村(社区)代码",
+            memo=True,
         ),
-        Column("家庭人口", "members", parse_int(1, 30), required=True, width=10, note="1到30"),
+        Column("家庭人口", "members", parse_int(1, 30), required=True, width=10, note="1到30", memo=True),
         Column(
             "使用语言",
             "languages",
@@ -539,6 +548,7 @@ HOUSEHOLDS = RosterKind(
             strict_choices=False,
             width=22,
             note=LANGUAGE_NOTE,
+            memo=True,
         ),
         Column("联系电话", "phone", parse_phone, text=True, width=15, note="可不填；请设为文本格式"),
         Column(
@@ -548,6 +558,7 @@ HOUSEHOLDS = RosterKind(
             choices=tuple(ETHNICITIES),
             width=12,
             note="自愿填报，可不填；敏感个人信息，仅服务本户的单位可见",
+            memo=True,
         ),
         Column(
             "防返贫监测状态",
@@ -557,6 +568,7 @@ HOUSEHOLDS = RosterKind(
             choices=tuple(str(label) for label in Livelihood.labels),
             width=14,
             note="留空：新增时为“稳定”，已有的保持不变",
+            memo=True,
         ),
         Column(
             "同意结对日期",
@@ -565,6 +577,7 @@ HOUSEHOLDS = RosterKind(
             is_date=True,
             width=14,
             note="家庭同意结对的日期；填写时须同时填写告知书版本",
+            memo=True,
         ),
         Column(
             "告知书版本",
@@ -573,6 +586,7 @@ HOUSEHOLDS = RosterKind(
             text=True,
             width=12,
             note="如 2026-01，请设为文本格式",
+            memo=True,
         ),
         Column(
             "撤回同意日期",
@@ -581,6 +595,7 @@ HOUSEHOLDS = RosterKind(
             is_date=True,
             width=14,
             note="家庭撤回同意的日期，可不填",
+            memo=True,
         ),
     ),
     sample=(

@@ -13,7 +13,7 @@ import io
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -96,6 +96,7 @@ def _digest(source: Path | bytes) -> tuple[str, int]:
 class ImportOutcome:
     run: ImportRun
     errors: list[RowError]
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: open, check, write
 
     @property
     def ok(self) -> bool:
@@ -114,6 +115,7 @@ class ImportOutcome:
             "errors": run.error_count,
             "sha256": run.sha256,
             "seconds": run.seconds,
+            "phases": {k: round(v, 3) for k, v in self.phases.items()},
         }
 
 
@@ -167,39 +169,43 @@ def roster_import(
         job=job,
     )
     progress(1, _("读取文件"))
-    importer: Importer | None = None
+    phases: dict[str, float] = {}
     try:
         table = read_table(source, run.file_name, spec)
         run.file_format = table.format
+        phases["open"] = time.perf_counter() - started
         progress(5, _("检查每一行"))
         importer = IMPORTERS[kind](kind=spec, paths=paths, progress=progress)
         plan = importer.validate(table)
+        phases["check"] = time.perf_counter() - started - phases["open"]
     except FileProblem as exc:
         plan = Plan(errors=[RowError(0, "", "", exc.reason)])
-        return _record(run, plan, started, ImportRun.Status.FAILED)
+        return _record(run, plan, started, ImportRun.Status.FAILED, phases)
     if plan.errors:
         if report:
             progress(90, _("生成错误报告"))
             run.report = _write_error_report(source, run, spec, plan)
-        return _record(run, plan, started, ImportRun.Status.REJECTED)
+        return _record(run, plan, started, ImportRun.Status.REJECTED, phases)
     if dry_run:
         run.upload = upload
-        return _record(run, plan, started, ImportRun.Status.CHECKED)
+        return _record(run, plan, started, ImportRun.Status.CHECKED, phases)
     progress(85, _("写入数据库"))
+    writing = time.perf_counter()
     try:
         with transaction.atomic():
             with connection.wrap_database_errors:
                 _write(importer, plan)
-            outcome = _record(run, plan, started, ImportRun.Status.IMPORTED)
+            phases["write"] = time.perf_counter() - writing
+            outcome = _record(run, plan, started, ImportRun.Status.IMPORTED, phases)
     except (IntegrityError, _Conflict):
         run.pk = None
         plan.errors = [RowError(0, "", "", _("预检之后有人修改了相同编号的记录，本次未导入任何数据，请重新导入"))]
-        return _record(run, plan, started, ImportRun.Status.FAILED)
+        return _record(run, plan, started, ImportRun.Status.FAILED, phases)
     progress(100, _("导入完成"))
     return outcome
 
 
-def _record(run: ImportRun, plan: Plan, started: float, status: str) -> ImportOutcome:
+def _record(run: ImportRun, plan: Plan, started: float, status: str, phases: dict) -> ImportOutcome:
     counts = plan.counts
     run.status = status
     run.rows = counts["rows"]
@@ -229,7 +235,7 @@ def _record(run: ImportRun, plan: Plan, started: float, status: str) -> ImportOu
             "errors": run.error_count,
         },
     )
-    return ImportOutcome(run, plan.errors)
+    return ImportOutcome(run, plan.errors, phases)
 
 
 def _write(importer: Importer, plan: Plan) -> None:
