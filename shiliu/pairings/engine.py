@@ -139,11 +139,9 @@ def load(
         pk__in=list(exclude_official_ids)
     )
     off_rows = list(officials.order_by("pk").values_list("pk", "unit_id", "languages", "capacity"))
-    load_qs = Pairing.objects.filter(
-        scheme=scheme,
-        status__in=[PairingStatus.ACTIVE, PairingStatus.PROPOSED],
-        official__unit__path__startswith=officials_root.path,
-    )
+    load_qs = Pairing.objects.filter(scheme=scheme, status__in=[PairingStatus.ACTIVE, PairingStatus.PROPOSED])
+    if len(off_rows) <= 5000:  # a county: look its officials up by index; a prefecture: count the scheme
+        load_qs = load_qs.filter(official_id__in=[r[0] for r in off_rows])
     if replace_proposals:
         # Proposals this run replaces do not hold an official's slot.
         replaced = Q(status=PairingStatus.PROPOSED, household__village__path__startswith=org.path)
@@ -270,7 +268,8 @@ def _shortfalls(loaded: Loaded, solutions: list[Solution]) -> list[dict]:
     return out
 
 
-def _proposal_rows(scheme: Scheme, run: MatchRun, item: ScopeInput, solution: Solution, now):
+def _proposal_rows(scheme: Scheme, run: MatchRun, item: ScopeInput, solution: Solution, now, commit: bool):
+    status, started_on = (PairingStatus.ACTIVE, timezone.localdate()) if commit else (PairingStatus.PROPOSED, None)
     shared_cache: dict[tuple[str, str], str] = {}
     off_langs = item.official_langs
     for h in np.flatnonzero(solution.official >= 0):
@@ -284,7 +283,8 @@ def _proposal_rows(scheme: Scheme, run: MatchRun, item: ScopeInput, solution: So
             scheme.pk,
             int(item.official_ids[o]),
             int(item.household_ids[h]),
-            PairingStatus.PROPOSED,
+            status,
+            started_on,
             "",
             run.pk,
             round(float(solution.distance_km[h]), 2),
@@ -296,11 +296,13 @@ def _proposal_rows(scheme: Scheme, run: MatchRun, item: ScopeInput, solution: So
         )
 
 
+AUDITED_SUMMARY = ("org", "scheme", "kind", "candidates", "proposed", "accepted", "uncovered")
 PROPOSAL_COLUMNS = [
     "scheme_id",
     "official_id",
     "household_id",
     "status",
+    "started_on",
     "end_reason",
     "match_run_id",
     "distance_km",
@@ -324,18 +326,46 @@ def run_match(
     progress: Callable[[int, str], None] | None = None,
     processes: int = 2,
     params: Params = Params(),  # noqa: B008 - frozen dataclass
+    commit: bool = False,
 ) -> MatchRun:
     """Match a scope and store the proposals; earlier proposals for the same households are replaced.
 
+    With ``commit`` the pairings are written as active at once: the whole run then holds the
+    scheme's lock in one transaction, so the rules acceptance would check again (consent, no
+    active pairing, officials in post, capacity) still hold when the rows are written.
     The caller checks permissions (``match_start``, ``official_handover``, the ``match`` command).
     """
-    progress = progress or (lambda pct, msg="": None)
+    kwargs = {
+        "actor": actor,
+        "scheme": scheme,
+        "org": org,
+        "kind": kind,
+        "household_ids": household_ids,
+        "exclude_official_ids": exclude_official_ids,
+        "job": job,
+        "progress": progress or (lambda pct, msg="": None),
+        "processes": processes,
+        "params": params,
+    }
+    if not commit:
+        return _run_match(**kwargs, commit=False)
+    with transaction.atomic():
+        lock_scheme(scheme.pk)
+        return _run_match(**kwargs, commit=True)
+
+
+def _run_match(
+    *, actor, scheme, org, kind, household_ids, exclude_official_ids, job, progress, processes, params, commit
+) -> MatchRun:
     started = time.perf_counter()
     run = MatchRun.objects.create(scheme=scheme, org_unit=org, kind=kind, job=job, created_by=actor)
     try:
         progress(5, _("读取家庭和公职人员"))
         loaded = load(scheme=scheme, org=org, household_ids=household_ids, exclude_official_ids=exclude_official_ids)
-        counts = _scope_counts(scheme, org)
+        if household_ids is None:
+            counts = _scope_counts(scheme, org)
+        else:  # a handover: only the named households are in question
+            counts = {"households": len(household_ids), "consenting": len(household_ids), "paired_before": 0}
         t_load = time.perf_counter()
         problems = [item.problem for item in loaded.inputs]
         size = sum(p.households for p in problems)
@@ -368,7 +398,11 @@ def run_match(
             replaced = stale.delete()[0]
             written = 0
             for item, solution in zip(loaded.inputs, solutions, strict=True):
-                written += bulk_load(Pairing, PROPOSAL_COLUMNS, _proposal_rows(scheme, run, item, solution, now))
+                rows = _proposal_rows(scheme, run, item, solution, now, commit)
+                written += bulk_load(Pairing, PROPOSAL_COLUMNS, rows)
+            if connection.vendor == "postgresql" and written >= 20_000:
+                with connection.cursor() as cursor:  # keep the planner's row counts true after a big load
+                    cursor.execute(f"ANALYZE {Pairing._meta.db_table}")
             t_write = time.perf_counter()
             uncovered = _shortfalls(loaded, solutions)
             covered = sum(s.covered for s in solutions)
@@ -382,6 +416,7 @@ def run_match(
                 **counts,
                 "candidates": size,
                 "proposed": written,
+                "accepted": written if commit else 0,
                 "replaced_proposals": replaced,
                 "uncovered": sum(s.uncovered for s in solutions),
                 "uncovered_by_county": uncovered,
@@ -405,7 +440,7 @@ def run_match(
                 "pairing.match",
                 run,
                 username=None if actor is not None else "manage.py",
-                detail={k: run.summary[k] for k in ("org", "scheme", "kind", "candidates", "proposed", "uncovered")},
+                detail={k: run.summary[k] for k in AUDITED_SUMMARY},
             )
     except Exception:
         MatchRun.objects.filter(pk=run.pk).update(status=MatchRun.Status.FAILED)

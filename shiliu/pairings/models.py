@@ -110,16 +110,22 @@ class Pairing(models.Model):
     A proposal carries why the engine chose it: distance, shared languages, the official's load.
     """
 
-    scheme = models.ForeignKey(Scheme, verbose_name=_("结对方案"), on_delete=models.PROTECT, related_name="pairings")
+    # The foreign keys and the status are indexed by the composite indexes below, not one by one:
+    # every index is rewritten when a county's proposals are accepted.
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("结对方案"), on_delete=models.PROTECT, related_name="pairings", db_index=False
+    )
     official = models.ForeignKey(
-        "people.Official", verbose_name=_("公职人员"), on_delete=models.PROTECT, related_name="pairings"
+        "people.Official",
+        verbose_name=_("公职人员"),
+        on_delete=models.PROTECT,
+        related_name="pairings",
+        db_index=False,
     )
     household = models.ForeignKey(
-        "people.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="pairings"
+        "people.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="pairings", db_index=False
     )
-    status = models.CharField(
-        _("状态"), max_length=10, choices=PairingStatus.choices, default=PairingStatus.PROPOSED, db_index=True
-    )
+    status = models.CharField(_("状态"), max_length=10, choices=PairingStatus.choices, default=PairingStatus.PROPOSED)
     started_on = models.DateField(_("结对日期"), null=True, blank=True)
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
     end_reason = models.CharField(_("结束原因"), max_length=20, choices=EndReason.choices, blank=True)

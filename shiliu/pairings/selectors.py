@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from shiliu.accounts.models import RoleCode
@@ -15,7 +15,8 @@ from shiliu.people.models import Household, Official
 PAIRING_SORTS = {"household": "household__code", "official": "official__code", "distance": "distance_km"}
 
 
-def _ancestor_paths(path: str) -> list[str]:
+def ancestor_paths(path: str) -> list[str]:
+    """The materialized paths of a unit and of every unit above it."""
     codes = path.strip("/").split("/")
     return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
@@ -42,10 +43,10 @@ def schemes_for(*, actor, org: OrgUnit | None = None, active: bool | None = True
         return Scheme.objects.none()
     condition = Q()
     for path in paths:
-        condition |= Q(org_unit__path__startswith=path) | Q(org_unit__path__in=_ancestor_paths(path))
+        condition |= Q(org_unit__path__startswith=path) | Q(org_unit__path__in=ancestor_paths(path))
     qs = Scheme.objects.filter(condition)
     if org is not None:
-        qs = qs.filter(Q(org_unit__path__in=_ancestor_paths(org.path)) | Q(org_unit__path__startswith=org.path))
+        qs = qs.filter(Q(org_unit__path__in=ancestor_paths(org.path)) | Q(org_unit__path__startswith=org.path))
     if active is not None:
         qs = qs.filter(active=active)
     return qs.select_related("org_unit").order_by("org_unit__path", "pk")
@@ -62,7 +63,7 @@ def default_scheme(*, actor, org: OrgUnit) -> Scheme | None:
     """The scheme nearest above (or at) ``org``, the one its households are paired under."""
     return (
         schemes_for(actor=actor, org=org)
-        .filter(org_unit__path__in=_ancestor_paths(org.path))
+        .filter(org_unit__path__in=ancestor_paths(org.path))
         .order_by("-org_unit__depth", "pk")
         .first()
     )
@@ -223,49 +224,38 @@ def coverage(*, org: OrgUnit, scheme: Scheme | None = None) -> CoverageRow:
     village_paths = dict(
         OrgUnit.objects.filter(path__startswith=org.path, level=Level.VILLAGE, kind=Kind.AREA).values_list("id", "path")
     )
+    # Driven from the subtree's households and officials, each looking its pairings up by index.
+    has_active = Exists(active.filter(household=OuterRef("pk")))
+    has_proposal = Exists(proposed.filter(household=OuterRef("pk")))
     households = (
         Household.objects.filter(village__path__startswith=org.path)
         .values("village_id")
         .annotate(
             n=Count("id"),
             consenting=Count("id", filter=Q(consent_given_on__isnull=False, consent_withdrawn_on__isnull=True)),
+            paired=Count("id", filter=has_active),
+            proposed=Count("id", filter=has_proposal),
         )
-    )
-    paired = (
-        active.filter(household__village__path__startswith=org.path)
-        .values("household__village_id")
-        .annotate(n=Count("household_id", distinct=True))
-    )
-    pending = (
-        proposed.filter(household__village__path__startswith=org.path)
-        .values("household__village_id")
-        .annotate(n=Count("household_id", distinct=True))
     )
     for item in households:
         row = row_for(village_paths.get(item["village_id"], ""))
         for target in filter(None, (row, total)):
             target.households += item["n"]
             target.consenting += item["consenting"]
-    for source, name in ((paired, "paired"), (pending, "proposed")):
-        for item in source:
-            row = row_for(village_paths.get(item["household__village_id"], ""))
-            for target in filter(None, (row, total)):
-                setattr(target, name, getattr(target, name) + item["n"])
+            target.paired += item["paired"]
+            target.proposed += item["proposed"]
 
     unit_paths = dict(OrgUnit.objects.filter(path__startswith=org.path).values_list("id", "path"))
-    loads = dict(
-        active.filter(official__unit__path__startswith=org.path, official__active=True)
-        .values("official_id")
-        .annotate(n=Count("id"))
-        .values_list("official_id", "n")
+    load = active.filter(official=OuterRef("pk")).order_by().values("official").annotate(n=Count("id")).values("n")
+    officials = (
+        Official.objects.filter(unit__path__startswith=org.path, active=True)
+        .annotate(load=Subquery(load))
+        .values_list("id", "unit_id", "capacity", "load")
     )
     n_max = scheme.capacity_per_official if scheme is not None else None
-    officials = Official.objects.filter(unit__path__startswith=org.path, active=True).values_list(
-        "id", "unit_id", "capacity"
-    )
-    for official_id, unit_id, capacity in officials.iterator(chunk_size=5000):
+    for _official_id, unit_id, capacity, load in officials.iterator(chunk_size=5000):
         row = row_for(unit_paths.get(unit_id, ""))
-        load = loads.get(official_id, 0)
+        load = load or 0
         cap = min(capacity, n_max) if n_max is not None else capacity
         for target in filter(None, (row, total)):
             target.officials += 1

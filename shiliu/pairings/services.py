@@ -17,7 +17,7 @@ from shiliu.core.models import Job
 from shiliu.core.scoping import ensure_in_scope
 from shiliu.orgs.models import Level, OrgUnit
 from shiliu.pairings.models import ALLOWED, EndReason, MatchRun, Pairing, PairingStatus, Scheme, VisitFrequency
-from shiliu.pairings.selectors import is_office_for
+from shiliu.pairings.selectors import ancestor_paths, is_office_for
 from shiliu.people.models import Household, Official
 
 _LOCK_KEY = 727_110_201
@@ -28,6 +28,13 @@ def lock_scheme(scheme_id: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_KEY, scheme_id])
+
+
+def lock_schemes_covering(unit: OrgUnit) -> None:
+    """Take the locks of every scheme that reaches ``unit``, in a fixed order (no deadlocks)."""
+    schemes = Scheme.objects.filter(org_unit__path__in=ancestor_paths(unit.path)).order_by("pk")
+    for scheme_id in schemes.values_list("pk", flat=True):
+        lock_scheme(scheme_id)
 
 
 def ensure_office(actor, org: OrgUnit) -> None:
@@ -180,6 +187,7 @@ def _end_pairings(*, actor, pairings: QuerySet[Pairing], reason: str, on: date) 
 @transaction.atomic
 def household_pairings_end(*, actor, household: Household, reason: str, on: date | None = None) -> int:
     """End every active pairing of a household (e.g. it withdrew consent) and drop its proposals."""
+    lock_schemes_covering(household.village)
     ended = _end_pairings(
         actor=actor, pairings=Pairing.objects.filter(household=household), reason=reason, on=on or timezone.localdate()
     )
@@ -200,6 +208,8 @@ def official_handover(*, actor, official: Official, reason: str, on: date | None
 
     if reason not in (EndReason.OFFICIAL_LEFT, EndReason.TRANSFERRED, EndReason.OFFICE_CHANGED):
         raise DomainError(_("请选择结束原因"), code="reason")
+    for scheme_id in sorted(set(Pairing.objects.filter(official=official).values_list("scheme_id", flat=True))):
+        lock_scheme(scheme_id)
     ended = _end_pairings(
         actor=actor, pairings=Pairing.objects.filter(official=official), reason=reason, on=on or timezone.localdate()
     )
@@ -243,6 +253,24 @@ def match_start(*, actor, scheme: Scheme, org: OrgUnit) -> Job:
     job = job_start(actor=actor, kind="pairings.match", params={"scheme": scheme.pk, "org": org.pk}, org_unit=org)
     audit(actor, "pairing.match_start", scheme, detail={"org": org.code, "job": job.pk})
     return job
+
+
+def _activate(ids: list[int]) -> None:
+    """Flip accepted proposals to active: one statement on PostgreSQL, batches on SQLite."""
+    today, now = timezone.localdate(), timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Pairing._meta.db_table} SET status = %s, started_on = %s, updated_at = %s WHERE id = ANY(%s)",
+                [PairingStatus.ACTIVE.value, today, now, ids],
+            )
+            if len(ids) >= 20_000:  # keep the planner's row counts true after a big change
+                cursor.execute(f"ANALYZE {Pairing._meta.db_table}")
+        return
+    for start in range(0, len(ids), 5000):
+        Pairing.objects.filter(pk__in=ids[start : start + 5000]).update(
+            status=PairingStatus.ACTIVE, started_on=today, updated_at=now
+        )
 
 
 @transaction.atomic
@@ -310,11 +338,7 @@ def proposals_accept(
         else:
             loads[official_id] += 1
             accepted.append(pk)
-    today, now = timezone.localdate(), timezone.now()
-    for start in range(0, len(accepted), 5000):
-        Pairing.objects.filter(pk__in=accepted[start : start + 5000]).update(
-            status=PairingStatus.ACTIVE, started_on=today, updated_at=now
-        )
+    _activate(accepted)
     result = {"accepted": len(accepted), "skipped": dict(skipped)}
     audit(
         actor,

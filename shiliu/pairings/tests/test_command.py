@@ -1,6 +1,7 @@
 """``manage.py match``: the same run from the command line, with a JSON summary."""
 
 import json
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -26,8 +27,13 @@ def test_match_proposes_and_prints_a_summary(pw):
 
 def test_commit_accepts_and_a_second_run_has_nothing_left(pw):
     summary = match("--org", pw.prefecture.code, "--scheme", str(pw.scheme.pk), "--commit")
-    assert summary["accepted"] == 8 and summary["not_accepted"] == {}
-    assert Pairing.objects.filter(status="active").count() == 8
+    assert summary["accepted"] == 8 and summary["proposed"] == 8
+    active = Pairing.objects.filter(status="active")
+    assert active.count() == 8 and not Pairing.objects.filter(status="proposed").exists()
+    assert all(p.started_on is not None for p in active)
+    assert pw.no_consent.pk not in {p.household_id for p in active}
+    loads = Counter(p.official_id for p in active)
+    assert max(loads.values()) <= pw.scheme.capacity_per_official
     again = match("--org", pw.prefecture.code, "--commit")
     assert (again["paired_before"], again["candidates"], again["proposed"], again["accepted"]) == (8, 0, 0, 0)
 

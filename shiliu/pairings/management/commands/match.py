@@ -2,13 +2,11 @@ import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from shiliu.core.errors import DomainError
 from shiliu.orgs.models import OrgUnit
 from shiliu.pairings.engine import run_match
 from shiliu.pairings.models import Scheme
-from shiliu.pairings.services import proposals_accept
 
 
 class Command(BaseCommand):
@@ -20,7 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, help="code of the area to match")
         parser.add_argument("--scheme", type=int, help="scheme id (default: the nearest scheme at or above --org)")
-        parser.add_argument("--commit", action="store_true", help="accept every proposal as an active pairing")
+        parser.add_argument(
+            "--commit", action="store_true", help="write the pairings as active at once instead of proposals to review"
+        )
         parser.add_argument("--processes", type=int, default=2, help="worker processes for the counties")
 
     def handle(self, *args, org, scheme, commit, processes, **options):
@@ -30,15 +30,8 @@ class Command(BaseCommand):
             raise CommandError(f"org unit {org} not found")
         chosen = self._scheme(unit, scheme)
         try:
-            run = run_match(actor=None, scheme=chosen, org=unit, processes=processes)
+            run = run_match(actor=None, scheme=chosen, org=unit, processes=processes, commit=commit)
             summary = dict(run.summary)
-            if commit:
-                t = time.perf_counter()
-                with transaction.atomic():
-                    result = proposals_accept(actor=None, org=unit, scheme=chosen, run=run)
-                summary["accepted"] = result["accepted"]
-                summary["not_accepted"] = result["skipped"]
-                summary["seconds"]["accept"] = round(time.perf_counter() - t, 2)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         summary["seconds"]["total"] = round(time.perf_counter() - started, 2)
