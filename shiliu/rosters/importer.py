@@ -188,6 +188,7 @@ class Importer:
         parsed = self.parse_rows(table)
         self.progress(60, _("核对编号与管理范围"))
         self.resolve(parsed)
+        self.plan.errors.sort(key=lambda e: e.row)
         return self.plan
 
     def map_headers(self, table: Table) -> bool:

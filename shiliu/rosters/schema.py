@@ -45,7 +45,7 @@ _PHONE = re.compile(r"(?:1\d{10}|0\d{2,3}-?\d{7,8})")
 _ID = re.compile(r"\d{17}[\dX]")
 _ORG_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,31}")
 _DATE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _LIST_SPLIT = re.compile(r"[、,，;；/|\s]+")

@@ -305,7 +305,16 @@ def test_id_number_check_digit(world):
 
 @pytest.mark.parametrize(
     "value",
-    ["2026-01-05", "2026/1/5", "2026年1月5日", "20260105", "2026.01.05", " 2026-1-5 ", "2026-01-05 00:00:00"],
+    [
+        "2026-01-05",
+        "2026/1/5",
+        "2026年1月5日",
+        "20260105",
+        "2026.01.05",
+        " 2026-1-5 ",
+        "2026-01-05 00:00:00",
+        "2026年1月5号",
+    ],
 )
 def test_date_formats_people_type(world, value):
     outcome = run(world, "households", csv_bytes(HH, [household_row(同意结对日期=value)]))
@@ -553,3 +562,38 @@ def test_every_import_is_a_security_event_with_hash_and_counts(world):
     assert events[1].detail["sha256"] == hashlib.sha256(content).hexdigest()
     assert (events[1].detail["created"], events[1].detail["errors"]) == (1, 0)
     assert events[1].username == "county_office"
+
+
+def test_officials_unit_must_exist_and_be_in_scope(world):
+    rows = [
+        official_row("G993301900", **{"所在单位代码": "993302-A01"}),
+        official_row("G993301901", **{"所在单位代码": "NOPE"}),
+        official_row(world.official_b.code, world.official_b.name),
+    ]
+    outcome = run(world, "officials", csv_bytes(OFF, rows))
+    assert reasons(outcome) == [
+        (2, "所在单位代码", "不在您的管理范围内"),
+        (3, "所在单位代码", "找不到该代码"),
+        (4, "工号", "该编号已被其他单位使用或不在您的管理范围内"),
+    ]
+
+
+def test_township_office_cannot_create_units_outside_its_township(world):
+    rows = [
+        org_row("993301001009", "新村", "村(社区)", "993301001000"),
+        org_row("993301009000", "外乡", "乡(镇、街道)", "993301000000"),
+        org_row("993301000000", "雪岭县", "县(市、区)", "993300000000"),
+    ]
+    outcome = run(world, "orgs", csv_bytes(ORG, rows), user="township_office")
+    assert reasons(outcome) == [
+        (3, "上级代码", "上级单位不在您的管理范围内"),
+        (4, "代码", "该编号已被其他单位使用或不在您的管理范围内"),
+    ]
+    outcome = run(world, "orgs", csv_bytes(ORG, rows[:1]), user="township_office")
+    assert outcome.errors == [] and OrgUnit.objects.get(code="993301001009").parent == world.township_a
+
+
+def test_a_sheet_of_only_bad_rows_reports_each(world):
+    rows = [household_row(f"99330100100190{i:02d}", 家庭人口=99) for i in range(1, 21)]
+    outcome = run(world, "households", xlsx_bytes(HH, rows))
+    assert [r for r, _c, _m in reasons(outcome)] == list(range(2, 22))

@@ -173,3 +173,21 @@ def test_history_and_scoping_of_runs(world, django_capture_on_commit_callbacks):
     assert run.file_name not in other.get("/rosters/imports/").content.decode()
     assert world.client("township_office").get(f"/rosters/imports/{run.pk}/report.xlsx").status_code == 404
     assert other.get(f"/core/jobs/{run.job_id}/").status_code == 404
+
+
+def test_a_50_mb_file_is_refused_with_a_clear_message(world):
+    response = _upload(world.client("county_office"), b"a," * (25 * 1024 * 1024), name="big.csv")
+    assert response.status_code == 400
+    assert "文件太大（50.0 MB），上限为 40 MB" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_only_the_uploader_may_confirm(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(world.client("county_office"), csv_bytes(HH, [household_row()]), name="a.csv")
+    run = ImportRun.objects.get()
+    assert run.status == "checked"
+    response = world.client("prefecture_office").post(f"/rosters/imports/{run.pk}/confirm/")
+    assert response.status_code == 400
+    assert world.client("county_office_b").post(f"/rosters/imports/{run.pk}/confirm/").status_code == 404
+    assert ImportRun.objects.count() == 1
