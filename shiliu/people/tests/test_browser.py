@@ -83,21 +83,59 @@ def test_log_in_search_open_and_other_county_is_404(browser, live_server, world)
     context.close()
 
 
-@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
-def test_household_list_fits_a_360px_phone(browser, live_server, world, locale):
-    """Nothing reaches past the right edge, in Chinese and in (longer) English."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale=locale)
-    page = context.new_page()
-    _log_in(page, live_server.url)
-    page.goto(f"{live_server.url}/households/")
-    assert "扎西" in page.locator("#household-table").inner_text()
-    page.screenshot(path=str(SCREENSHOTS / f"shiliu-households-360-{locale}.png"), full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
-    wide = page.evaluate(
+def _overflowing(page) -> list[str]:
+    """Elements whose right edge is past the viewport's."""
+    return page.evaluate(
         """() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
             .map(e => e.tagName + (e.className ? '.' + e.className : ''))"""
     )
-    assert not wide, f"elements reach past the right edge: {wide[:5]}"
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_pages_fit_a_360px_phone(browser, live_server, world, locale):
+    """Nothing reaches past the right edge, in Chinese and in (longer) English."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale=locale)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    pages = {"login": None}
+    pages["login"] = (page.evaluate("document.documentElement.scrollWidth"), _overflowing(page))
+    _log_in(page, live_server.url)
+    for name, path in [
+        ("households", "/households/"),
+        ("household", f"/households/{world.household_a.pk}/"),
+        ("officials", "/officials/"),
+        ("official", f"/officials/{world.official_a.pk}/"),
+        ("orgs", "/orgs/"),
+    ]:
+        page.goto(live_server.url + path)
+        if name == "orgs":
+            page.locator("#org-tree button.toggle").first.click()
+            page.get_by_text("桑格乡").wait_for()
+        if name == "households":
+            assert "扎西" in page.locator("#household-table").inner_text()
+        page.screenshot(path=str(SCREENSHOTS / f"shiliu-{name}-360-{locale}.png"), full_page=True)
+        pages[name] = (page.evaluate("document.documentElement.scrollWidth"), _overflowing(page))
+    too_wide = {name: found for name, found in pages.items() if found[0] > PHONE["width"] or found[1]}
+    assert not too_wide, f"wider than a {PHONE['width']}px phone (scrollWidth, elements): {too_wide}"
+    context.close()
+
+
+def test_org_tree_unfolds_and_folds(browser, live_server, world):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    _log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/orgs/")
+    toggle = page.locator("#org-tree button.toggle").first
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    township = page.get_by_text("桑格乡")
+    township.wait_for()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert "云溪县" not in page.content(), "the other county is out of scope"
+    toggle.click()
+    assert not township.is_visible()
+    toggle.click()
+    assert township.is_visible()
+    assert page.locator("#org-tree strong", has_text="桑格乡").count() == 1, "children are loaded once"
     context.close()
