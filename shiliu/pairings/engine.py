@@ -252,17 +252,21 @@ def _shortfalls(loaded: Loaded, solutions: list[Solution]) -> list[dict]:
         else:
             regions, keys = None, [int(item.county.id) if item.county else 0]
         for key in keys:
-            n = int((regions == key).sum()) if regions is not None else solution.uncovered
+            if regions is None:
+                n, officials, free = solution.uncovered, item.officials_total, solution.free_capacity
+            else:  # one county of a cross-county scope
+                mine = problem.off_region == key
+                n, officials, free = int((regions == key).sum()), int(mine.sum()), int(problem.off_free[mine].sum())
             county = loaded.areas.get(key)
             out.append(
                 {
                     "county": county.code if county else "",
                     "name": county.name if county else "",
                     "households": n,
-                    "officials": item.officials_total,
-                    "free_capacity": solution.free_capacity,
+                    "officials": officials,
+                    "free_capacity": free,
                     "officials_needed": math.ceil(n / problem.capacity),
-                    "reason": "no_officials" if item.officials_total == 0 else "capacity",
+                    "reason": "no_officials" if officials == 0 else "capacity",
                 }
             )
     return out

@@ -5,7 +5,7 @@ import pytest
 from shiliu.conftest import HouseholdFactory, OfficialFactory
 from shiliu.core.errors import DomainError
 from shiliu.pairings.engine import run_match
-from shiliu.pairings.matching import haversine_km
+from shiliu.pairings.matching import Params, haversine_km
 from shiliu.pairings.models import MatchRun, Pairing, Scheme
 from shiliu.pairings.services import pairing_create
 
@@ -147,3 +147,30 @@ def test_many_households_per_village_are_all_covered_when_capacity_allows(pw):
         HouseholdFactory(village=pw.village_a, code=f"99330100100100{i + 10:02d}x", languages="zh-sc")
     run = match(pw)
     assert run.summary["uncovered"] == 0 and run.summary["proposed"] == 127
+
+
+def test_cross_county_shortfall_names_the_county_that_lacks_officials(pw):
+    pw.official_b.active = False
+    pw.official_b.save()
+    wide = Scheme.objects.create(name="跨县N=1", org_unit=pw.prefecture, capacity_per_official=1, cross_county=True)
+    run = run_match(actor=None, scheme=wide, org=pw.prefecture, params=Params(cross_neighbours=0))
+    assert run.summary["uncovered_by_county"] == [
+        {
+            "county": "993301000000",
+            "name": "雪岭县",
+            "households": 4,
+            "officials": 3,
+            "free_capacity": 3,
+            "officials_needed": 4,
+            "reason": "capacity",
+        },
+        {
+            "county": "993302000000",
+            "name": "云溪县",
+            "households": 1,
+            "officials": 0,
+            "free_capacity": 0,
+            "officials_needed": 1,
+            "reason": "no_officials",
+        },
+    ]
