@@ -151,6 +151,7 @@ class Importer:
         self._scope_memo: dict[str, bool] = {}
         self.plan = Plan()
         self.index: dict[str, int] = {}  # field -> file column index
+        self.partial: list[tuple[int, list]] = []  # rows with a bad cell: their other cells are still checked
         self.position = {c.field: j for j, c in enumerate(kind.columns)}
 
     # -- helpers -------------------------------------------------------------------------------
@@ -265,6 +266,8 @@ class Importer:
                 bad = True
             if not bad:
                 parsed.append((number, values))
+            elif len(self.partial) < 10_000:
+                self.partial.append((number, values))
         self.plan.rows = count
         if count == 0 and not errors:
             errors.append(RowError(table.header_row + 1, "", "", _("表头下面没有数据行")))
@@ -296,11 +299,36 @@ class PeopleImporter(Importer):
     def unit_problem(self, unit: tuple) -> str | None:
         return None
 
+    def check_references(self, number: int, code: Any, unit_code: Any, existing: dict, units: dict) -> tuple | None:
+        """The row's code must be new or in scope, its unit must exist and be in scope; the unit, or None."""
+        ok = True
+        stored = existing.get(code) if code is not MISSING else None
+        if stored is not None and not self.in_scope(stored[-1]):
+            self.error(number, "code", code, _("该编号已被其他单位使用或不在您的管理范围内"))
+            ok = False
+        if unit_code is MISSING:
+            return None
+        unit = units.get(unit_code)
+        problem = self.unit_problem(unit) if unit is not None else _("找不到该代码")
+        if problem is None and not self.in_scope(unit[1]):
+            problem = _("不在您的管理范围内")
+        if problem:
+            self.error(number, self.unit_field, unit_code, problem)
+            return None
+        return unit if ok else None
+
     def resolve(self, parsed: list[tuple[int, list]]) -> None:
         fields = list(self.fields)
         unit_pos = self.position[self.unit_field]
-        existing = fetch_by_code(self.model, ["id", *fields, f"{self.unit_field}__path"], (v[0] for _n, v in parsed))
-        units = fetch_by_code(OrgUnit, ["id", "path", "level", "kind"], {v[unit_pos] for _n, v in parsed})
+        every = parsed + self.partial
+        existing = fetch_by_code(
+            self.model, ["id", *fields, f"{self.unit_field}__path"], {v[0] for _n, v in every if v[0] is not MISSING}
+        )
+        units = fetch_by_code(
+            OrgUnit, ["id", "path", "level", "kind"], {v[unit_pos] for _n, v in every if v[unit_pos] is not MISSING}
+        )
+        for number, values in self.partial:
+            self.check_references(number, values[0], values[unit_pos], existing, units)
         self.progress(70, _("比对已有记录"))
         unit_index = fields.index(self.unit_column)
         lang_index = fields.index("languages")
@@ -316,16 +344,8 @@ class PeopleImporter(Importer):
         for number, values in parsed:
             code = values[0]
             stored = existing.get(code)
-            if stored is not None and not self.in_scope(stored[-1]):
-                self.error(number, "code", code, _("该编号已被其他单位使用或不在您的管理范围内"))
-                continue
-            unit_code = values[unit_pos]
-            unit = units.get(unit_code)
-            problem = self.unit_problem(unit) if unit is not None else _("找不到该代码")
-            if problem is None and not self.in_scope(unit[1]):
-                problem = _("不在您的管理范围内")
-            if problem:
-                self.error(number, self.unit_field, unit_code, problem)
+            unit = self.check_references(number, code, values[unit_pos], existing, units)
+            if unit is None:
                 continue
             old = stored[1:-1] if stored is not None else None
             new = []

@@ -277,10 +277,12 @@ def _find_header(rows: Iterator[tuple[int, list]], kind: RosterKind, fmt: str, t
     known = {header_key(h) for h in kind.headers}
     code_key = header_key(kind.code_column.header)
     searched = 0
+    first_rows: list[set[str]] = []
     for number, cells in rows:
         if _blank_row(cells):
             continue
         keys = {header_key(c) for c in cells if isinstance(c, str)}
+        first_rows.append(keys)
         if code_key in keys or len(keys & known) >= 2:
             return Table(fmt, number, list(cells), _data_rows(rows), total)
         searched += 1
@@ -288,10 +290,25 @@ def _find_header(rows: Iterator[tuple[int, list]], kind: RosterKind, fmt: str, t
             break
     if searched == 0:
         raise FileProblem(_("表格中没有数据"))
+    if other := _other_kind(first_rows, kind):
+        raise FileProblem(
+            _("这似乎是“%(other)s”名册，不是“%(kind)s”名册，请选择正确的名册类型")
+            % {"other": other.label, "kind": kind.label}
+        )
     raise FileProblem(
         _("找不到表头：第一行应为列名（如“%(code)s”“%(second)s”），请使用导入模板填写")
         % {"code": kind.columns[0].header, "second": kind.columns[1].header}
     )
+
+
+def _other_kind(first_rows: list[set[str]], kind: RosterKind) -> RosterKind | None:
+    from shiliu.rosters.schema import KINDS
+
+    for other in KINDS.values():
+        code_key = header_key(other.code_column.header)
+        if other.key != kind.key and any(code_key in keys for keys in first_rows):
+            return other
+    return None
 
 
 def _data_rows(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:

@@ -18,6 +18,7 @@ from operator import mul
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shiliu.accounts.models import RoleCode
 from shiliu.orgs.models import Kind, Level
@@ -369,7 +370,7 @@ class Column:
 @dataclass(frozen=True)
 class RosterKind:
     key: str
-    label: str
+    label: str  # lazily translated
     sheet: str
     columns: tuple[Column, ...]
     sample: tuple
@@ -411,7 +412,7 @@ SAMPLE_CODES = {"orgs": "SAMPLE-001", "officials": "SAMPLE-G001", "households": 
 
 ORGS = RosterKind(
     key="orgs",
-    label="组织",
+    label=gettext_lazy("组织"),
     sheet="组织名册",
     columns=(
         Column(
@@ -463,7 +464,7 @@ ORGS = RosterKind(
 
 OFFICIALS = RosterKind(
     key="officials",
-    label="公职人员",
+    label=gettext_lazy("公职人员"),
     sheet="公职人员名册",
     columns=(
         Column("工号", "code", parse_code(32), required=True, text=True, width=16, note=CODE_NOTE),
@@ -516,7 +517,7 @@ OFFICIALS = RosterKind(
 
 HOUSEHOLDS = RosterKind(
     key="households",
-    label="家庭",
+    label=gettext_lazy("家庭"),
     sheet="家庭名册",
     columns=(
         Column("户编号", "code", parse_code(32), required=True, text=True, width=20, note=CODE_NOTE),
@@ -616,7 +617,7 @@ HOUSEHOLDS = RosterKind(
     personal=True,
 )
 
-KINDS: dict[str, RosterKind] = {k.key: k for k in (ORGS, OFFICIALS, HOUSEHOLDS)}
+KINDS: dict[str, RosterKind] = {k.key: k for k in (HOUSEHOLDS, OFFICIALS, ORGS)}
 KIND_CHOICES = [(k.key, k.label) for k in KINDS.values()]
 
 

@@ -180,14 +180,17 @@ def roster_import(
         phases["check"] = time.perf_counter() - started - phases["open"]
     except FileProblem as exc:
         plan = Plan(errors=[RowError(0, "", "", exc.reason)])
+        progress(100, _("文件无法导入"))
         return _record(run, plan, started, ImportRun.Status.FAILED, phases)
     if plan.errors:
         if report:
             progress(90, _("生成错误报告"))
             run.report = _write_error_report(source, run, spec, plan)
+        progress(100, _("检查完成，发现错误"))
         return _record(run, plan, started, ImportRun.Status.REJECTED, phases)
     if dry_run:
         run.upload = upload
+        progress(100, _("预检完成"))
         return _record(run, plan, started, ImportRun.Status.CHECKED, phases)
     progress(85, _("写入数据库"))
     writing = time.perf_counter()

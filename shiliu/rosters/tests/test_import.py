@@ -597,3 +597,22 @@ def test_a_sheet_of_only_bad_rows_reports_each(world):
     rows = [household_row(f"99330100100190{i:02d}", 家庭人口=99) for i in range(1, 21)]
     outcome = run(world, "households", xlsx_bytes(HH, rows))
     assert [r for r, _c, _m in reasons(outcome)] == list(range(2, 22))
+
+
+def test_wrong_roster_kind_is_named(world):
+    outcome = run(world, "orgs", csv_bytes(HH, [household_row()]))
+    assert _file_error(outcome) == "这似乎是“家庭”名册，不是“组织”名册，请选择正确的名册类型"
+
+
+def test_a_row_with_a_bad_cell_still_has_its_codes_checked(world):
+    rows = [
+        household_row("9933010010019001", 家庭人口=99, **{"所在村(社区)代码": "993399001001"}),
+        household_row(world.household_b.code, 联系电话="12"),
+    ]
+    outcome = run(world, "households", csv_bytes(HH, rows))
+    assert [(r, c) for r, c, _m in reasons(outcome)] == [
+        (2, "家庭人口"),
+        (2, "所在村(社区)代码"),
+        (3, "联系电话"),
+        (3, "户编号"),
+    ]
