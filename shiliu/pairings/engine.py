@@ -62,7 +62,6 @@ class ScopeInput:
     household_langs: list[str]
     official_ids: np.ndarray
     official_langs: list[str]
-    official_bases: np.ndarray
     officials_total: int
 
 
@@ -117,7 +116,6 @@ def load(
     org: OrgUnit,
     household_ids: Sequence[int] | None = None,
     exclude_official_ids: Sequence[int] = (),
-    replace_proposals: bool = True,
 ) -> Loaded:
     """Read a scope into solver problems: one per county, or one for the scope when cross-county."""
     ensure_in_scheme(scheme, org)
@@ -142,12 +140,11 @@ def load(
     load_qs = Pairing.objects.filter(scheme=scheme, status__in=[PairingStatus.ACTIVE, PairingStatus.PROPOSED])
     if len(off_rows) <= 5000:  # a county: look its officials up by index; a prefecture: count the scheme
         load_qs = load_qs.filter(official_id__in=[r[0] for r in off_rows])
-    if replace_proposals:
-        # Proposals this run replaces do not hold an official's slot.
-        replaced = Q(status=PairingStatus.PROPOSED, household__village__path__startswith=org.path)
-        if household_ids is not None:
-            replaced = Q(status=PairingStatus.PROPOSED, household_id__in=list(household_ids))
-        load_qs = load_qs.exclude(replaced)
+    # Proposals this run replaces do not hold an official's slot.
+    replaced = Q(status=PairingStatus.PROPOSED, household__village__path__startswith=org.path)
+    if household_ids is not None:
+        replaced = Q(status=PairingStatus.PROPOSED, household_id__in=list(household_ids))
+    load_qs = load_qs.exclude(replaced)
     loads = dict(load_qs.values("official_id").annotate(n=Count("id")).values_list("official_id", "n"))
 
     fallbacks = {"villages_from_ancestor": 0, "officials_from_ancestor": 0, "without_coordinates": 0}
@@ -220,7 +217,6 @@ def load(
                 household_langs=[r[2] for r in hh],
                 official_ids=np.array([r[0] for r in offs], dtype=np.int64),
                 official_langs=[r[2] for r in offs],
-                official_bases=np.array(base_of, dtype=np.int64),
                 officials_total=len(offs),
             )
         )

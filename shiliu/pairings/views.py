@@ -168,6 +168,8 @@ def scheme_create(request):
             visit_frequency=request.POST.get("visit_frequency", ""),
             cross_county=request.POST.get("cross_county") == "1",
         )
+    except OutOfScope:
+        raise
     except (DomainError, ValidationError, ValueError) as exc:
         messages.error(request, _("未能创建结对方案：%(e)s") % {"e": _error_text(exc)})
         return redirect(f"{reverse('pairings:index')}?{_query(org, None)}")
@@ -185,9 +187,12 @@ def match_start(request):
         return redirect(f"{reverse('pairings:index')}?{_query(org, None)}")
     try:
         job = services.match_start(actor=request.user, scheme=scheme, org=org)
+    except OutOfScope:
+        raise
     except DomainError as exc:
         if request.htmx:
-            return HttpResponse(f'<div class="error" role="alert">{escape(exc.message)}</div>', status=400)
+            # htmx swaps only successful answers: the refusal is shown where the progress bar would be.
+            return HttpResponse(f'<div class="error" role="alert">{escape(exc.message)}</div>')
         messages.error(request, exc.message)
         return redirect(f"{reverse('pairings:index')}?{_query(org, scheme)}")
     if request.htmx:
@@ -265,16 +270,20 @@ def proposals_accept(request):
         township = org_unit_get(actor=request.user, code=request.POST["township"].strip()[:32])
         if not township.path.startswith(org.path):
             raise Http404("未找到")
-    services.ensure_office(request.user, org)
+    back = f"{reverse('pairings:proposals')}?{_query(org, scheme, township=township.code if township else '')}"
+    try:
+        services.ensure_office(request.user, org)
+    except OutOfScope:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
     ids = None
     if request.POST.get("all") != "1":
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
         if not ids:
             messages.error(request, _("请先勾选要接受的结对建议"))
-            return redirect(
-                f"{reverse('pairings:proposals')}?{_query(org, scheme, township=township.code if township else '')}"
-            )
-    back = f"{reverse('pairings:proposals')}?{_query(org, scheme, township=township.code if township else '')}"
+            return redirect(back)
     if request.POST.get("confirmed") != "1":
         qs = _proposals(request, org, scheme)
         if township is not None:
@@ -392,6 +401,8 @@ def official_deactivate(request, pk: int):
         services.ensure_office(request.user, official.unit)
         _ensure_confirmed(request)
         runs = people_services.official_deactivate(actor=request.user, official=official)
+    except OutOfScope:
+        raise
     except (DomainError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
         return redirect("pairings:official", pk=official.pk)
@@ -410,6 +421,8 @@ def official_transfer(request, pk: int):
         if unit.pk == official.unit_id:
             raise DomainError(_("调入单位与原单位相同"))
         runs = people_services.official_transfer(actor=request.user, official=official, unit=unit)
+    except OutOfScope:
+        raise
     except (DomainError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
         return redirect("pairings:official", pk=official.pk)
@@ -426,6 +439,8 @@ def household_withdraw(request, pk: int):
         services.ensure_office(request.user, household.village)
         _ensure_confirmed(request)
         people_services.household_withdraw_consent(actor=request.user, household=household)
+    except OutOfScope:
+        raise
     except (DomainError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
     else:

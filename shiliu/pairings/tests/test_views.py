@@ -178,3 +178,21 @@ def test_official_page_hands_over(pw):
 def test_pages_are_responsive_tables(pw, width):
     html = pw.client("county_office").get(f"/pairings/?{q(pw)}").content.decode()
     assert 'class="responsive"' in html and 'data-label="结对覆盖率"' in html
+
+
+def test_refusals_are_messages_or_404_never_500(pw):
+    run_match(actor=pw.user("county_office"), scheme=pw.scheme, org=pw.county_a)
+    form = {"org": pw.county_a.code, "scheme": pw.scheme.pk, "all": "1", "confirmed": "1"}
+    response = pw.client("reviewer").post("/pairings/proposals/accept/", form, follow=True)
+    assert response.status_code == 200 and "只有创建办可以管理结对" in response.content.decode()
+    assert not Pairing.objects.filter(status="active").exists()
+    # The official persona sees its agency in the tree but no personal records: out of scope.
+    official = pw.client("official")
+    response = official.post("/pairings/match/", {"org": pw.agency_a.code, "scheme": pw.scheme.pk})
+    assert response.status_code == 404
+    response = pw.client("county_office").post(
+        "/pairings/match/", {"org": pw.village_a.code, "scheme": pw.scheme.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and 'role="alert"' in response.content.decode()
+    empty = pw.client("county_office").post("/pairings/proposals/accept/", {**form, "all": "0"}, follow=True)
+    assert "请先勾选要接受的结对建议" in empty.content.decode()
