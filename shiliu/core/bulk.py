@@ -18,10 +18,22 @@ def next_id(model: type[models.Model]) -> int:
     return (last or 0) + 1
 
 
-def _pg_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:
-    """PostgreSQL type names of ``columns`` ("varchar(32)" -> "varchar"), from the model's fields."""
+def _pg_types(model: type[models.Model], columns: Sequence[str]) -> list[str] | None:
+    """PostgreSQL type names of ``columns`` ("varchar(32)" -> "varchar"), from the model's fields.
+
+    None when a column is not a plain registered type (arrays, custom types, unknown columns):
+    psycopg then picks a dumper per value, as without ``set_types``.
+    """
     by_column = {f.column: f for f in model._meta.concrete_fields}
-    return [by_column[c].db_type(connection).split("(")[0] for c in columns]
+    registry = connection.connection.adapters.types
+    names = []
+    for column in columns:
+        field = by_column.get(column)
+        db_type = field.db_type(connection) if field is not None else None
+        if not db_type or "[" in db_type or registry.get(db_type.split("(")[0]) is None:
+            return None
+        names.append(db_type.split("(")[0])
+    return names
 
 
 def bulk_load(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
@@ -32,7 +44,9 @@ def bulk_load(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-                copy.set_types(_pg_types(model, columns))  # saves a dumper lookup per value
+                types = _pg_types(model, columns)
+                if types:
+                    copy.set_types(types)  # saves a dumper lookup per value
                 for row in rows:
                     copy.write_row(row)
                     count += 1

@@ -267,15 +267,15 @@ class DemoBuilder:
         hid = 0
         for (village, c), n in zip(self.villages, per_village, strict=True):
             profile = self.county_profile[c]
-            native = ("藏族" if profile == "bo" else "彝族", f"{profile},zh-sc", profile)
+            native_ethnicity, bilingual = ("藏族" if profile == "bo" else "彝族"), f"{profile},zh-sc"
             village_id, village_code = village[0], village[1]
             members = rng.choices(range(1, 9), k=n)
             for k in range(n):
                 hid += 1
                 r = random()
                 if r < 0.6:
-                    eth = native[0]
-                    langs = native[1] if random() < 0.5 else native[2]
+                    eth = native_ethnicity
+                    langs = bilingual if random() < 0.5 else profile
                     head = name(profile)
                 elif r < 0.95:
                     eth = "汉族"

@@ -84,3 +84,14 @@ def test_deferred_indexes_is_a_no_op_elsewhere():
     with deferred_indexes(OrgUnit) as deferred:
         _load_units()
     assert deferred == [] and OrgUnit.objects.count() == 3
+
+
+def test_copy_types_come_from_the_model():
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    from shiliu.core.bulk import _pg_types
+
+    connection.ensure_connection()
+    types = _pg_types(OrgUnit, ["id", "path", "latitude", "active"])
+    assert types == ["bigint", "varchar", "double precision", "boolean"]
+    assert _pg_types(OrgUnit, ["id", "no_such_column"]) is None
