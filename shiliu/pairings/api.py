@@ -12,7 +12,8 @@ from shiliu.core.jobs import job_get
 from shiliu.core.scoping import get_scoped_or_404
 from shiliu.orgs.selectors import org_unit_get
 from shiliu.pairings import selectors, services
-from shiliu.pairings.models import MatchRun, Pairing, PairingStatus
+from shiliu.pairings.models import EndReason, MatchRun, Pairing, PairingStatus
+from shiliu.people.models import Household, Official
 
 router = Router(tags=["pairings"])
 
@@ -144,6 +145,16 @@ class AcceptIn(Schema):
     township: str | None = None
 
 
+class PairingIn(Schema):
+    scheme: int
+    official: int
+    household: int
+
+
+class EndIn(Schema):
+    reason: EndReason
+
+
 class AcceptOut(Schema):
     accepted: int
     skipped: dict[str, int]
@@ -235,6 +246,26 @@ def list_pairings(request, filters: Query[PairingFilter]):
     if filters.official:
         qs = qs.filter(official_id=filters.official)
     return page_of(qs.order_by("pk"), filters)
+
+
+@router.post("", response={201: PairingOut})
+def create_pairing(request, payload: PairingIn):
+    """Pair an official with a consenting household by hand (active at once); the rules are the engine's."""
+    scheme = selectors.scheme_get(actor=request.user, pk=payload.scheme)
+    official = get_scoped_or_404(Official.objects.select_related("unit"), request.user, pk=payload.official)
+    household = get_scoped_or_404(Household.objects.select_related("village"), request.user, pk=payload.household)
+    pairing = services.pairing_create(actor=request.user, scheme=scheme, official=official, household=household)
+    return Status(201, pairing)
+
+
+@router.post("/{pairing_id}/end", response=PairingOut)
+def end_pairing(request, pairing_id: int, payload: EndIn):
+    """End an active pairing with a reason; it stays in the household's history."""
+    pairing = get_scoped_or_404(Pairing.objects.all(), request.user, pk=pairing_id)
+    services.ensure_office(request.user, pairing.household.village)
+    return services.pairing_transition(
+        actor=request.user, pairing=pairing, to=PairingStatus.ENDED, reason=payload.reason
+    )
 
 
 @router.get("/{pairing_id}", response=PairingOut)

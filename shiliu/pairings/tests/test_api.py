@@ -120,3 +120,37 @@ def test_mine(pw, client):
     body = client.get("/api/v1/pairings/mine", headers=auth(pw, "official")).json()
     assert [p["household_code"] for p in body] == [pw.household_a.code]
     assert client.get("/api/v1/pairings/mine", headers=auth(pw, "county_office")).json() == []
+
+
+def test_create_and_end_by_hand(pw, client):
+    headers = auth(pw, "county_office")
+    payload = {"scheme": pw.scheme.pk, "official": pw.official_a.pk, "household": pw.household_a.pk}
+    response = client.post("/api/v1/pairings", payload, content_type="application/json", headers=headers)
+    assert response.status_code == 201 and response.json()["status"] == "active"
+    again = client.post("/api/v1/pairings", payload, content_type="application/json", headers=headers)
+    assert again.status_code == 400 and again.json()["code"] == "already_paired"
+    no_consent = {**payload, "household": pw.no_consent.pk}
+    response = client.post("/api/v1/pairings", no_consent, content_type="application/json", headers=headers)
+    assert response.status_code == 400 and response.json()["code"] == "no_consent"
+    other = {**payload, "household": pw.household_b.pk}
+    response = client.post("/api/v1/pairings", other, content_type="application/json", headers=headers)
+    assert response.status_code == 404
+    pairing_id = Pairing.objects.get(status="active").pk
+    response = client.post(
+        f"/api/v1/pairings/{pairing_id}/end", {"reason": "nonsense"}, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 422
+    response = client.post(
+        f"/api/v1/pairings/{pairing_id}/end",
+        {"reason": "office_changed"},
+        content_type="application/json",
+        headers=auth(pw, "county_office_b"),
+    )
+    assert response.status_code == 404
+    response = client.post(
+        f"/api/v1/pairings/{pairing_id}/end",
+        {"reason": "office_changed"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.json()["status"] == "ended" and response.json()["end_reason"] == "office_changed"
