@@ -105,32 +105,9 @@ def fetch_by_code(model: type[models.Model], fields: list[str], codes: Iterable[
     return found
 
 
-def memoized(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Cache a parser over the few distinct values of a column (villages, languages, statuses, dates)."""
-    texts: dict[str, Any] = {}
-    others: dict[tuple, Any] = {}  # keyed with the type too: True == 1 == 1.0
-
-    def run(raw: Any) -> Any:
-        if raw.__class__ is str:
-            cache, key = texts, raw
-        else:
-            cache, key = others, (raw.__class__, raw)
-        hit = cache.get(key, MISSING)
-        if hit is MISSING:
-            try:
-                hit = parse(raw)
-            except CellError as exc:
-                hit = _Failed(exc.reason)
-            if len(cache) < 100_000:
-                cache[key] = hit
-        if hit.__class__ is _Failed:
-            raise CellError(hit.reason)
-        return hit
-
-    return run
-
-
 class _Failed:
+    """A cached parse failure of a few-valued column."""
+
     __slots__ = ("reason",)
 
     def __init__(self, reason: str):
@@ -210,8 +187,9 @@ class Importer:
         return not self.plan.errors
 
     def parse_rows(self, table: Table) -> list[tuple[int, list]]:
+        # (position, column, file index, parser, required, cache of parsed values for few-valued columns)
         active = [
-            (j, c, self.index[c.field], memoized(c.parse) if c.memo else c.parse, c.required)
+            (j, c, self.index[c.field], c.parse, c.required, {} if c.memo else None)
             for j, c in enumerate(self.kind.columns)
             if c.field in self.index
         ]
@@ -235,7 +213,7 @@ class Importer:
             bad = False
             formula_cols = formulas.get(number) if formulas else None
             width = len(cells)
-            for j, column, i, parse, required in active:
+            for j, column, i, parse, required, cache in active:
                 raw = cells[i] if i < width else None
                 if formula_cols and i in formula_cols:
                     self.error(number, column.field, raw, _("单元格含有公式，请复制后“选择性粘贴—数值”再导入"))
@@ -245,6 +223,22 @@ class Importer:
                     if required:
                         self.error(number, column.field, "", _("必填项不能为空"))
                         bad = True
+                    continue
+                if cache is not None:
+                    key = raw if raw.__class__ is str else (raw.__class__, raw)  # True == 1 == 1.0
+                    hit = cache.get(key, MISSING)
+                    if hit is MISSING:
+                        try:
+                            hit = parse(raw)
+                        except CellError as exc:
+                            hit = _Failed(exc.reason)
+                        if len(cache) < 100_000:
+                            cache[key] = hit
+                    if hit.__class__ is _Failed:
+                        self.error(number, column.field, raw, hit.reason)
+                        bad = True
+                    else:
+                        values[j] = hit
                     continue
                 try:
                     values[j] = parse(raw)

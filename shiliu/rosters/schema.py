@@ -58,6 +58,13 @@ _ID_CHECK = "10X98765432"
 def clean_text(value: str) -> str:
     """NFKC (full-width letters, digits and brackets to half-width), no zero-width characters,
     whitespace trimmed and collapsed."""
+    if (
+        value.isprintable()
+        and "  " not in value
+        and value.strip(" ") == value
+        and unicodedata.is_normalized("NFKC", value)
+    ):
+        return value  # the common case; zero-width and non-ASCII spaces are not printable
     if not value.isascii():
         value = unicodedata.normalize("NFKC", value).translate(_ZERO_WIDTH)
     return " ".join(value.split())
@@ -139,9 +146,11 @@ def parse_code(max_length: int = 32, pattern: re.Pattern | None = None) -> Calla
     def parse(value: Any) -> str:
         if isinstance(value, str):
             text = clean_token(value)
-            if _SCIENTIFIC.fullmatch(text):
+            if text.isdigit():
+                pass
+            elif _SCIENTIFIC.fullmatch(text):
                 raise _number_as_text_error(_("编号"))
-            if _DECIMAL.fullmatch(text):
+            elif _DECIMAL.fullmatch(text):
                 head, _dot, tail = text.partition(".")
                 if tail.strip("0") or len(head) > 15:
                     raise _number_as_text_error(_("编号"))
@@ -171,7 +180,7 @@ def parse_id_number(value: Any) -> str:
     if isinstance(value, date):
         raise _date_as_text_error()
     text = clean_token(str(value)).upper()
-    if _SCIENTIFIC.fullmatch(text) or _DECIMAL.fullmatch(text):
+    if not text.isalnum() and (_SCIENTIFIC.fullmatch(text) or _DECIMAL.fullmatch(text)):
         raise _number_as_text_error(_("身份证号"))
     if not _ID.fullmatch(text):
         raise CellError(_("身份证号应为18位，最后一位可为X"))
@@ -186,6 +195,8 @@ def parse_phone(value: Any) -> str:
     if isinstance(value, date):
         raise _date_as_text_error()
     text = clean_token(str(value))
+    if text.isdigit() and len(text) == 11 and text[0] == "1":
+        return text  # the common case: a mobile number
     if _SCIENTIFIC.fullmatch(text) or _DECIMAL.fullmatch(text):
         raise _number_as_text_error(_("电话号码"))
     if text.startswith("+86"):
