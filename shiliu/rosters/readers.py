@@ -229,10 +229,18 @@ def _read_xlsx(source: Path | bytes, kind: RosterKind) -> Table:
     start_col = sheet.start[1] if sheet.start else 0
     if start_col:
         formulas = {r: [c - start_col for c in cols] for r, cols in formulas.items()}
-    rows = enumerate(sheet.iter_rows(), start=1)  # calamine starts at the sheet's first row
+    rows = _guarded(enumerate(sheet.iter_rows(), start=1))  # calamine starts at the sheet's first row
     table = _find_header(rows, kind, "xlsx", sheet.total_height + 1)
     table.formulas, table.formula_unplaced = formulas, unplaced
     return table
+
+
+def _guarded(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """calamine converts cells lazily: a cell it cannot read is a damaged file, not a crash."""
+    try:
+        yield from rows
+    except Exception as exc:
+        raise FileProblem(_("Excel 文件无法读取，可能已损坏")) from exc
 
 
 # -- csv -----------------------------------------------------------------------------------------

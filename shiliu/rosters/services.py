@@ -8,6 +8,7 @@ table, unchanged rows not touched. Re-importing a file therefore changes nothing
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import secrets
@@ -185,7 +186,8 @@ def roster_import(
     if plan.errors:
         if report:
             progress(90, _("生成错误报告"))
-            run.report = _write_error_report(source, run, spec, plan)
+            with contextlib.suppress(FileProblem):
+                run.report = _write_error_report(source, run, spec, plan)
         progress(100, _("检查完成，发现错误"))
         return _record(run, plan, started, ImportRun.Status.REJECTED, phases)
     if dry_run:
