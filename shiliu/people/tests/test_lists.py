@@ -111,7 +111,13 @@ def test_township_scope_and_org_filter(world, client):
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/households?page_size={n}", "/api/v1/officials?page_size={n}", "/households/?page_size={n}"]
+    "url",
+    [
+        "/api/v1/households?page_size={n}",
+        "/api/v1/officials?page_size={n}",
+        "/households/?page_size={n}",
+        "/officials/?page_size={n}",
+    ],
 )
 def test_queries_do_not_grow_with_rows(world, client, url):
     for i in range(25):
