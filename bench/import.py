@@ -23,6 +23,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -177,6 +178,7 @@ def main() -> None:
     measure("xlsx_import_edited", [*imp, str(files["xlsx_edited"])], env)
     measure("csv_dry_run", [*imp, str(files["csv_new"]), "--dry-run"], env)
     measure("csv_import", [*imp, str(files["csv_new"])], env)
+    shutil.rmtree(work)
 
 
 if __name__ == "__main__":
