@@ -258,10 +258,29 @@ class DemoBuilder:
         self.province, self.prefecture = province, pref
 
     # -- people ------------------------------------------------------------------------------
+    def households_per_village(self) -> list[int]:
+        """Drawn once, before the officials, so officials can follow where the families live."""
+        if not hasattr(self, "_per_village"):
+            self._per_village = _split(self.scale.households, len(self.villages), self.rng, 0.6)
+        return self._per_village
+
+    def officials_per_county(self) -> list[int]:
+        """Officials in proportion to each county's households (largest remainder), so that every
+        county can reach full coverage, as Ganzi did (65,457 officials for 264,974 households)."""
+        households = [0] * self.scale.counties
+        for (_village, c), n in zip(self.villages, self.households_per_village(), strict=True):
+            households[c] += n
+        total_h, total_o = sum(households), self.scale.officials
+        raw = [total_o * h / total_h for h in households]
+        out = [int(r) for r in raw]
+        for c in sorted(range(len(raw)), key=lambda i: raw[i] - out[i], reverse=True)[: total_o - sum(out)]:
+            out[c] += 1
+        return out
+
     def household_rows(self):
-        rng, sc = self.rng, self.scale
+        rng = self.rng
         random, name, phone = rng.random, self.person_name, self.phone
-        per_village = _split(sc.households, len(self.villages), rng, 0.6)
+        per_village = self.households_per_village()
         start = date(2025, 3, 1)
         consent_dates = [start + timedelta(days=d) for d in range(401)]
         hid = 0
@@ -304,12 +323,12 @@ class DemoBuilder:
                 )
 
     def official_rows(self):
-        rng, sc = self.rng, self.scale
+        rng = self.rng
         random, name, phone = rng.random, self.person_name, self.phone
         by_county: dict[int, list[tuple]] = {}
         for u, c in self.official_units:
             by_county.setdefault(c, []).append(u[0])
-        per_county = _split(sc.officials, sc.counties, rng, 0.2)
+        per_county = self.officials_per_county()
         oid = 0
         for c, n in enumerate(per_county):
             units = by_county[c]
@@ -391,6 +410,7 @@ class DemoBuilder:
             reset_sequences(OrgUnit, Official, Household)
             self.progress("演示账户")
             self.create_personas(personas, list(hashes))
+        self.create_scheme()
         counts = {
             "org_units": len(self.unit_rows),
             "counties": len(self.counties),
@@ -417,6 +437,14 @@ class DemoBuilder:
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             cursor.execute(f"{command} {tables}")
+
+    def create_scheme(self) -> None:
+        """The prefecture's "1+2+N" scheme (N=5, a visit a month), so matching can start at once."""
+        from shiliu.pairings.services import scheme_create
+
+        office = User.objects.get(username="office_pref")
+        pref = OrgUnit.objects.get(code=self.prefecture[1])
+        scheme_create(actor=office, org_unit=pref, name="民族团结一家亲结对认亲(1+2+N)", capacity_per_official=5)
 
     def create_personas(self, people: list[Persona], hashes: list[str]) -> None:
         units = {u.code: u for u in OrgUnit.objects.filter(code__in=[p.org_code for p in people])}
