@@ -40,3 +40,8 @@ lint: setup
 # Benchmarks on PostgreSQL (drops and reloads BENCH_DATABASE_URL, default .../shiliu_bench); see bench/README.md.
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Refresh the English catalogue after changing UI text (needs gettext); the compiled .mo is committed.
+messages: setup
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=static
+	$(BIN)/python manage.py compilemessages -l en
