@@ -21,3 +21,19 @@ def client_ip(request) -> str:
     if request is None:
         return ""
     return request.META.get("REMOTE_ADDR", "") or ""
+
+
+class ChineseByDefaultMiddleware:
+    """Simplified Chinese unless the user picked another language in the header menu.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; a county office's
+    machine set to English must still get the Chinese UI the programme works in. The choice
+    made with the language menu (a cookie) is kept.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

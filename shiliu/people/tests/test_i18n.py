@@ -29,8 +29,13 @@ def test_household_list_in_english_after_switching(world):
     assert "扎西" in html, "people's names are data, never translated"
 
 
-def test_browser_language_english_is_honoured(world):
-    html = world.client("county_office").get("/households/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+def test_browser_language_does_not_switch_away_from_chinese(world):
+    """Chinese is the default whatever the browser asks for; English is a choice in the menu."""
+    client = world.client("county_office")
+    html = client.get("/households/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "<h1>联谊家庭</h1>" in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/households/"})
+    html = client.get("/households/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "<h1>Households</h1>" in html
 
 
