@@ -19,6 +19,7 @@ class RoleCode(models.TextChoices):
     OFFICIAL = "official", _("公职人员")
     CLERK = "clerk", _("部门办理员")
     REVIEWER = "reviewer", _("评审员")
+    FACILITATOR = "facilitator", _("育籽员")
 
 
 ADMIN_ROLES = {RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN, RoleCode.AUDIT_ADMIN}

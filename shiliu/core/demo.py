@@ -374,6 +374,7 @@ class DemoBuilder:
             Persona("official", RoleCode.OFFICIAL, f"{code}-A01", full_name="公职人员", official_id=1),
             Persona("clerk", RoleCode.CLERK, f"{code}-D01", full_name="教育局办理员"),
             Persona("reviewer", RoleCode.REVIEWER, self.prefecture[1], full_name="评审员"),
+            Persona("facilitator", RoleCode.FACILITATOR, f"{self.villages[0][0][1]}-ST", full_name="育籽员"),
         ]
         return people
 
