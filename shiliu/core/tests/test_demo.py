@@ -32,7 +32,16 @@ def _rows() -> tuple[list, list, list]:
 
 def _wipe() -> None:
     """Empty the demo tables again (inside the test's transaction), children before parents."""
-    tables = ["accounts_role", "accounts_apitoken", "accounts_user", "people_household", "people_official"]
+    tables = [
+        "pairings_pairing",
+        "pairings_matchrun",
+        "pairings_scheme",
+        "accounts_role",
+        "accounts_apitoken",
+        "accounts_user",
+        "people_household",
+        "people_official",
+    ]
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {table}")
@@ -83,3 +92,16 @@ def test_logins_file_lists_personas_that_can_log_in(tmp_path, client):
         client.post(reverse("accounts:logout"))
     wrong = client.post(reverse("accounts:login"), {"username": logins[0]["username"], "password": "Wrong-pass-123"})
     assert wrong.status_code == 200
+
+
+def test_demo_has_a_scheme_and_capacity_for_full_coverage():
+    """Officials follow the households per county, so matching the demo leaves nobody out."""
+    from shiliu.pairings.models import Scheme
+
+    _seed(3)
+    assert Scheme.objects.filter(org_unit__level="prefecture", capacity_per_official=5).count() == 1
+    out = StringIO()
+    call_command("match", org="993300000000", processes=1, stdout=out, stderr=StringIO())
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert summary["proposed"] == summary["candidates"] > 0
+    assert summary["uncovered"] == 0
