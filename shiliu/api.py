@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -49,6 +50,11 @@ def validation_error(request, exc):
 @api.exception_handler(NinjaValidationError)
 def ninja_validation_error(request, exc):
     return api.create_response(request, {"detail": "请求参数有误", "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_body(request, exc):
+    return api.create_response(request, {"detail": "请求体格式有误（multipart 数据无法解析）"}, status=400)
 
 
 @api.exception_handler(AuthenticationError)
