@@ -33,7 +33,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-USER = "office_pref"
+# Personal data stays with the serving (county) offices, so a prefecture-wide roster is imported by
+# an account holding the office role in every county, as a data-migration account would.
+USER = "bench_counties"
+GRANT_ALL_COUNTIES = f"""
+from shiliu.accounts.models import Role, RoleCode, User
+from shiliu.orgs.models import Kind, Level, OrgUnit
+user = User.objects.create_user("{USER}", password=None)
+counties = OrgUnit.objects.filter(level=Level.COUNTY, kind=Kind.AREA)
+Role.objects.bulk_create(Role(user=user, role=RoleCode.OFFICE, org_unit=c) for c in counties)
+"""
 
 
 def _spawn(args: list[str], env: dict) -> tuple[int, bytes, bytes, object, float]:
@@ -161,6 +170,7 @@ def main() -> None:
     }
     subprocess.run([PYTHON, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     measure("seed_prefecture", ["seed_demo", "--scale", "prefecture", "--logins", str(work / "logins.json")], env)
+    subprocess.run([PYTHON, str(ROOT / "manage.py"), "shell", "-c", GRANT_ALL_COUNTIES], env=env, cwd=ROOT, check=True)
 
     export = work / "export.xlsx"
     result = measure(

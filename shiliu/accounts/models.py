@@ -25,6 +25,9 @@ class RoleCode(models.TextChoices):
 ADMIN_ROLES = {RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN, RoleCode.AUDIT_ADMIN}
 # Roles that read the personal records of their unit's subtree.
 PERSONAL_SCOPE_ROLES = {RoleCode.OFFICE, RoleCode.COORDINATOR, RoleCode.CLERK, RoleCode.REVIEWER}
+# Personal data stays with the units that serve the family (DESIGN §1): a role held at province
+# or prefecture level reads the tree and aggregates, never individual officials or households.
+PERSONAL_SCOPE_LEVELS = {"county", "township", "village"}
 
 
 class User(AbstractUser):
@@ -59,14 +62,15 @@ class User(AbstractUser):
     def scope_paths(self, *, personal: bool) -> list[str]:
         """Materialized paths of the subtrees this user may read.
 
-        Personal records (officials, households) are read only by the serving roles; the
-        separated administrators see the org tree but no personal data.
+        Personal records (officials, households) are read only by the serving roles at county
+        level and below; upper levels and the separated administrators see the org tree and
+        aggregates, no personal data.
         """
         key = "_scope_personal" if personal else "_scope_tree"
         if not hasattr(self, key):
             paths = set()
             for r in self._roles():
-                if personal and r.role not in PERSONAL_SCOPE_ROLES:
+                if personal and (r.role not in PERSONAL_SCOPE_ROLES or r.org_unit.level not in PERSONAL_SCOPE_LEVELS):
                     continue
                 paths.add(r.org_unit.path)
             setattr(self, key, _outermost(paths))

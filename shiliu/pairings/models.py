@@ -92,7 +92,8 @@ class MatchRun(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    objects = scoped_manager("org_unit__path", personal=True)
+    # A run holds aggregates only (counts, costs, shortfalls per county): readable in the tree scope.
+    objects = scoped_manager("org_unit__path", personal=False)
 
     class Meta:
         verbose_name = _("匹配记录")

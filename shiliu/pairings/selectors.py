@@ -92,6 +92,14 @@ def pairings_for(
     return qs.select_related("household__village", "official__unit", "scheme")
 
 
+def proposals_in(*, org: OrgUnit, scheme: Scheme) -> QuerySet[Pairing]:
+    """Every proposal under ``org``, for aggregates only (totals per township): the caller has
+    checked ``org`` is in the actor's tree scope; rows must not be shown from this queryset."""
+    return Pairing.objects.filter(
+        scheme=scheme, status=PairingStatus.PROPOSED, household__village__path__startswith=org.path
+    )
+
+
 def my_pairings(actor) -> QuerySet[Pairing]:
     """The official's own families ("我的结对家庭"): active pairings of the official linked to the user."""
     if actor is None or not actor.is_authenticated or actor.official_id is None:

@@ -38,10 +38,14 @@ def lock_schemes_covering(unit: OrgUnit) -> None:
 
 
 def ensure_office(actor, org: OrgUnit) -> None:
-    """Pairings are managed by the programme office of ``org`` or of a unit above it."""
+    """Pairings are managed by the programme office of ``org`` or of a unit above it.
+
+    This is the tree scope: an upper-level office may run schemes, matching and acceptance as a
+    whole without reading the families' records, which stay with the serving units.
+    """
     if actor is None:
         return
-    paths = actor.scope_paths(personal=True) if actor.is_authenticated else []
+    paths = actor.scope_paths(personal=False) if actor.is_authenticated else []
     if not any(org.path.startswith(p) for p in paths):
         raise OutOfScope()
     if not is_office_for(actor, org):
@@ -122,7 +126,9 @@ def pairing_create(
     """Pair an official with a consenting household by hand; the pairing is active at once."""
     ensure_office(actor, household.village)
     if actor is not None:
-        ensure_in_scope(actor, official)
+        ensure_in_scope(actor, household)
+        if not scheme.cross_county:
+            ensure_in_scope(actor, official)
     lock_scheme(scheme.pk)
     _check_pairable(scheme, official, household)
     pairing = Pairing(
@@ -294,8 +300,6 @@ def proposals_accept(
     qs = Pairing.objects.filter(
         scheme=scheme, status=PairingStatus.PROPOSED, household__village__path__startswith=org.path
     )
-    if actor is not None:
-        qs = qs & Pairing.objects.restrict(actor)
     if township is not None:
         qs = qs.filter(household__village__path__startswith=township.path)
     if run is not None:

@@ -229,7 +229,8 @@ def proposals(request):
     }
     if township is None:
         groups = list(
-            qs.values("household__village__parent__code", "household__village__parent__name")
+            selectors.proposals_in(org=org, scheme=scheme)
+            .values("household__village__parent__code", "household__village__parent__name")
             .annotate(
                 n=Count("id"),
                 km=Sum("distance_km"),

@@ -27,7 +27,11 @@ def test_restrict_keeps_county_subtree(world, model):
     if model in {OrgUnit, Official, Household}:
         assert visible.exists() and other.exists()
     assert not set(visible.values_list("pk", flat=True)) & set(other.values_list("pk", flat=True))
-    assert model.objects.restrict(world.user("prefecture_office")).count() >= visible.count() + other.count()
+    upper = model.objects.restrict(world.user("prefecture_office")).count()
+    if model._default_manager.all().personal:
+        assert upper == 0, "personal records stay with the serving units; upper levels see aggregates"
+    else:
+        assert upper >= visible.count() + other.count()
 
 
 def _objects(world):
@@ -93,3 +97,20 @@ def test_page_org_filter_on_other_county_is_404(world):
     assert client.get("/households/?org=993302000000").status_code == 404
     assert client.get("/orgs/993302000000/children/").status_code == 404
     assert client.get("/orgs/993301000000/children/").status_code == 200
+
+
+def test_upper_levels_see_aggregates_not_personal_records(world, client):
+    """DESIGN §1: personal data stays with the unit that serves the family."""
+    office = world.client("prefecture_office")
+    assert office.get(reverse("people:household_detail", args=[world.household_a.pk])).status_code == 404
+    assert office.get(reverse("people:official_detail", args=[world.official_a.pk])).status_code == 404
+    assert "扎西" not in office.get("/households/").content.decode()
+    assert "石榴州" in office.get("/orgs/").content.decode()
+    assert "雪岭县" in office.get(f"/orgs/{world.prefecture.code}/children/").content.decode()
+    headers = {"Authorization": f"Bearer {api_token_create(user=world.user('prefecture_office'))}"}
+    assert client.get(f"/api/v1/households/{world.household_a.pk}", headers=headers).status_code == 404
+    assert client.get("/api/v1/households", headers=headers).json()["count"] == 0
+    coverage = client.get(f"/api/v1/pairings/coverage?org={world.prefecture.code}", headers=headers).json()
+    assert coverage["total"]["households"] == 3
+    township = world.client("township_office")
+    assert township.get(reverse("people:household_detail", args=[world.household_a.pk])).status_code == 200

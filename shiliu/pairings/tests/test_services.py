@@ -66,10 +66,16 @@ def test_capacity_is_the_smaller_of_n_and_the_officials_own(pw):
 
 def test_same_county_unless_the_scheme_allows_wider(pw):
     with pytest.raises(DomainError) as exc:
-        create(pw, pw.household_b, official=pw.official_a, user="prefecture_office")
+        pairing_create(actor=None, scheme=pw.scheme, official=pw.official_a, household=pw.household_b)
     assert exc.value.code == "cross_county"
+    with pytest.raises(OutOfScope):
+        create(pw, pw.household_b, official=pw.official_a, user="county_office_b")
+    # A prefecture scheme that allows it: the household's own county office pairs it with an
+    # official of another county; the prefecture office, which reads no personal record, cannot.
     wide = scheme_create(actor=pw.user("prefecture_office"), org_unit=pw.prefecture, name="跨县", cross_county=True)
-    assert create(pw, pw.household_b, official=pw.official_a, user="prefecture_office", scheme=wide)
+    with pytest.raises(OutOfScope):
+        create(pw, pw.household_b, official=pw.official_a, user="prefecture_office", scheme=wide)
+    assert create(pw, pw.household_b, official=pw.official_a, user="county_office_b", scheme=wide)
 
 
 def test_other_county_office_can_neither_pair_nor_see(pw):

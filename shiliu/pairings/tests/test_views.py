@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from shiliu.core.models import AuditEvent, Job
 from shiliu.pairings.engine import run_match
-from shiliu.pairings.models import Pairing, Scheme
+from shiliu.pairings.models import MatchRun, Pairing, Scheme
 from shiliu.pairings.services import pairing_create, proposals_accept
 
 
@@ -186,13 +186,30 @@ def test_refusals_are_messages_or_404_never_500(pw):
     response = pw.client("reviewer").post("/pairings/proposals/accept/", form, follow=True)
     assert response.status_code == 200 and "只有创建办可以管理结对" in response.content.decode()
     assert not Pairing.objects.filter(status="active").exists()
-    # The official persona sees its agency in the tree but no personal records: out of scope.
+    # The official persona sees its agency in the tree but is no programme office: refused.
     official = pw.client("official")
-    response = official.post("/pairings/match/", {"org": pw.agency_a.code, "scheme": pw.scheme.pk})
-    assert response.status_code == 404
+    response = official.post("/pairings/match/", {"org": pw.agency_a.code, "scheme": pw.scheme.pk}, follow=True)
+    assert response.status_code == 200 and "只有创建办可以管理结对" in response.content.decode()
+    assert not MatchRun.objects.filter(org_unit=pw.agency_a).exists()
     response = pw.client("county_office").post(
         "/pairings/match/", {"org": pw.village_a.code, "scheme": pw.scheme.pk}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
     empty = pw.client("county_office").post("/pairings/proposals/accept/", {**form, "all": "0"}, follow=True)
     assert "请先勾选要接受的结对建议" in empty.content.decode()
+
+
+def test_prefecture_office_works_with_aggregates_only(pw):
+    """The prefecture runs matching and acceptance for its counties without reading the families."""
+    run_match(actor=pw.user("prefecture_office"), scheme=pw.scheme, org=pw.prefecture)
+    client = pw.client("prefecture_office")
+    query = f"org={pw.prefecture.code}&scheme={pw.scheme.pk}"
+    totals = client.get(f"/pairings/proposals/?{query}").content.decode()
+    assert "雪岭县" in totals or "桑格乡" in totals
+    assert ">8<" in totals
+    township = client.get(f"/pairings/proposals/?{query}&township={pw.township_a.code}").content.decode()
+    assert "卓嘎" not in township and "次仁" not in township
+    form = {"org": pw.prefecture.code, "scheme": pw.scheme.pk, "all": "1", "confirmed": "1"}
+    assert client.post("/pairings/proposals/accept/", form).status_code == 302
+    assert Pairing.objects.filter(status="active").count() == 8
+    assert "卓嘎" not in client.get(f"/pairings/?{query}").content.decode()

@@ -4,7 +4,9 @@ import io
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
+from shiliu.conftest import make_user
 from shiliu.core.models import Job
 from shiliu.people.models import Household
 from shiliu.rosters.models import ImportRun
@@ -165,8 +167,9 @@ def test_history_and_scoping_of_runs(world, django_capture_on_commit_callbacks):
     assert f"/rosters/imports/{run.pk}/" in history and "county_office" in history
     detail = client.get(f"/rosters/imports/{run.pk}/").content.decode()
     assert run.sha256 in detail and "应在1到30之间" in detail
-    # the prefecture office sees the county's runs; county B and the township office do not
-    assert world.client("prefecture_office").get(f"/rosters/imports/{run.pk}/").status_code == 200
+    # the runs hold the uploaded rows (personal data): the prefecture, county B and the township
+    # office, none of which serves these families, do not see them
+    assert world.client("prefecture_office").get(f"/rosters/imports/{run.pk}/").status_code == 404
     other = world.client("county_office_b")
     assert other.get(f"/rosters/imports/{run.pk}/").status_code == 404
     assert other.get(f"/rosters/imports/{run.pk}/report.xlsx").status_code == 404
@@ -187,7 +190,10 @@ def test_only_the_uploader_may_confirm(world, django_capture_on_commit_callbacks
         _upload(world.client("county_office"), csv_bytes(HH, [household_row()]), name="a.csv")
     run = ImportRun.objects.get()
     assert run.status == "checked"
-    response = world.client("prefecture_office").post(f"/rosters/imports/{run.pk}/confirm/")
+    colleague = make_user("county_office_2", "office", world.county_a)
+    client = Client()
+    client.force_login(colleague)
+    response = client.post(f"/rosters/imports/{run.pk}/confirm/")
     assert response.status_code == 400
     assert world.client("county_office_b").post(f"/rosters/imports/{run.pk}/confirm/").status_code == 404
     assert ImportRun.objects.count() == 1
