@@ -28,10 +28,19 @@ class ScopedQuerySet(models.QuerySet):
     scope_path: str = "path"
     personal: bool = False
 
-    def restrict(self, user: User | None) -> ScopedQuerySet:
+    def restrict(self, user: User | None, *, within: str | None = None) -> ScopedQuerySet:
+        """Rows in the user's scope; with ``within`` (a path), only those in that subtree too.
+
+        When ``within`` lies inside the scope, the one prefix match on it says both, which keeps
+        the planner's row estimates right (two overlapping LIKEs make it guess one row).
+        """
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         paths = user.scope_paths(personal=self.personal)
+        if within is not None:
+            if any(within.startswith(p) for p in paths):
+                return self.filter(**{f"{self.scope_path}__startswith": within})
+            paths = [p for p in paths if p.startswith(within)]
         if not paths:
             return self.none()
         condition = Q()

@@ -33,22 +33,18 @@ def _from_subtree(qs: QuerySet, path_field: str, actor, org: OrgUnit | None) -> 
 
 
 def households_for(*, actor, org: OrgUnit | None = None, q: str = "") -> QuerySet[Household]:
-    qs = Household.objects.restrict(actor)
+    qs = Household.objects.restrict(actor, within=org.path if org is not None else None)
     if not actor.is_authenticated:
         return qs
-    if org is not None:
-        qs = qs.filter(village__path__startswith=org.path)
     if q:
         qs = qs.filter(Q(code__startswith=q) | Q(head_name__contains=q))
     return _from_subtree(qs, "village__path", actor, org).select_related("village")
 
 
 def officials_for(*, actor, org: OrgUnit | None = None, q: str = "", active: bool | None = None) -> QuerySet[Official]:
-    qs = Official.objects.restrict(actor)
+    qs = Official.objects.restrict(actor, within=org.path if org is not None else None)
     if not actor.is_authenticated:
         return qs
-    if org is not None:
-        qs = qs.filter(unit__path__startswith=org.path)
     if q:
         qs = qs.filter(Q(code__startswith=q) | Q(name__contains=q))
     if active is not None:

@@ -114,3 +114,13 @@ def test_upper_levels_see_aggregates_not_personal_records(world, client):
     assert coverage["total"]["households"] == 3
     township = world.client("township_office")
     assert township.get(reverse("people:household_detail", args=[world.household_a.pk])).status_code == 200
+
+
+def test_restrict_within_a_subtree(world):
+    county = world.user("county_office")
+    inside = Household.objects.restrict(county, within=world.village_a.path)
+    assert list(inside.values_list("code", flat=True)) == [world.household_a.code]
+    above = Household.objects.restrict(county, within=world.prefecture.path)
+    assert set(above) == set(Household.objects.restrict(county)) and world.household_b not in above
+    assert not Household.objects.restrict(county, within=world.county_b.path).exists()
+    assert not Household.objects.restrict(world.user("sysadmin"), within=world.village_a.path).exists()
