@@ -170,7 +170,8 @@ def main() -> None:
     }
     subprocess.run([PYTHON, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     measure("seed_prefecture", ["seed_demo", "--scale", "prefecture", "--logins", str(work / "logins.json")], env)
-    subprocess.run([PYTHON, str(ROOT / "manage.py"), "shell", "-c", GRANT_ALL_COUNTIES], env=env, cwd=ROOT, check=True)
+    grant = [PYTHON, str(ROOT / "manage.py"), "shell", "-v", "0", "-c", GRANT_ALL_COUNTIES]
+    subprocess.run(grant, env=env, cwd=ROOT, check=True, capture_output=True)
 
     export = work / "export.xlsx"
     result = measure(
