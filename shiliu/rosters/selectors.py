@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from shiliu.accounts.models import Role
+from shiliu.accounts.models import PERSONAL_SCOPE_LEVELS, Role
 from shiliu.orgs.models import OrgUnit
 from shiliu.people.models import Household, Livelihood, Official
 from shiliu.rosters.models import ImportRun
@@ -17,13 +17,17 @@ COUNTY_DEPTH = 3  # /province/prefecture/county/
 
 
 def write_scope(actor, kind: RosterKind) -> list[str]:
-    """Paths of the subtrees where ``actor`` may import ``kind``: their roles that may write it."""
+    """Paths of the subtrees where ``actor`` may import ``kind``: their roles that may write it.
+
+    Personal rosters (officials, households) are written only through roles at the serving
+    levels (county and below), like every other handling of personal data.
+    """
     if actor is None or not actor.is_active:
         return []
-    paths = sorted(
-        set(Role.objects.filter(user=actor, role__in=kind.write_roles).values_list("org_unit__path", flat=True)),
-        key=len,
-    )
+    roles = Role.objects.filter(user=actor, role__in=kind.write_roles)
+    if kind.personal:
+        roles = roles.filter(org_unit__level__in=PERSONAL_SCOPE_LEVELS)
+    paths = sorted(set(roles.values_list("org_unit__path", flat=True)), key=len)
     outermost: list[str] = []
     for path in paths:
         if not any(path.startswith(p) for p in outermost):

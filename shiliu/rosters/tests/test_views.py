@@ -197,3 +197,15 @@ def test_only_the_uploader_may_confirm(world, django_capture_on_commit_callbacks
     assert response.status_code == 400
     assert world.client("county_office_b").post(f"/rosters/imports/{run.pk}/confirm/").status_code == 404
     assert ImportRun.objects.count() == 1
+
+
+def test_prefecture_office_cannot_import_personal_rosters(world):
+    """Personal rosters are written by the serving levels only; the prefecture may import org units."""
+    from shiliu.rosters.schema import KINDS
+    from shiliu.rosters.selectors import write_scope
+
+    prefecture = world.user("prefecture_office")
+    assert write_scope(prefecture, KINDS["households"]) == []
+    assert write_scope(prefecture, KINDS["officials"]) == []
+    assert write_scope(prefecture, KINDS["orgs"]) == [world.prefecture.path]
+    assert write_scope(world.user("county_office"), KINDS["households"]) == [world.county_a.path]
