@@ -63,9 +63,10 @@ def household_create(
 def official_deactivate(*, actor, official: Official, on: date | None = None):
     """An official leaves (离岗): they stop being paired, and their households get new officials proposed."""
     from shiliu.pairings.models import EndReason
-    from shiliu.pairings.services import official_handover
+    from shiliu.pairings.services import ensure_office, official_handover
 
     ensure_in_scope(actor, official)
+    ensure_office(actor, official.unit)
     official.active = False
     official.full_clean()
     official.save(update_fields=["active"])
@@ -77,10 +78,13 @@ def official_deactivate(*, actor, official: Official, on: date | None = None):
 def official_transfer(*, actor, official: Official, unit: OrgUnit, on: date | None = None):
     """An official moves to another unit (调动): their pairings end and their households are handed over."""
     from shiliu.pairings.models import EndReason
-    from shiliu.pairings.services import official_handover
+    from shiliu.pairings.services import ensure_office, official_handover
 
     ensure_in_scope(actor, official)
     ensure_in_scope(actor, unit)
+    ensure_office(actor, official.unit)
+    if unit.pk == official.unit_id:
+        raise DomainError(_("调入单位与原单位相同"))
     before = official.unit.code
     official.unit = unit
     official.full_clean()
@@ -93,9 +97,10 @@ def official_transfer(*, actor, official: Official, unit: OrgUnit, on: date | No
 def household_withdraw_consent(*, actor, household: Household, on: date | None = None) -> Household:
     """The family withdraws its consent: recorded with the date, and its pairings end."""
     from shiliu.pairings.models import EndReason
-    from shiliu.pairings.services import household_pairings_end
+    from shiliu.pairings.services import ensure_office, household_pairings_end
 
     ensure_in_scope(actor, household)
+    ensure_office(actor, household.village)
     if household.consent_withdrawn_on is not None:
         raise DomainError(_("该家庭已撤回同意"))
     household.consent_withdrawn_on = on or timezone.localdate()

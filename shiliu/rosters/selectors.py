@@ -13,8 +13,6 @@ from shiliu.people.models import Household, Livelihood, Official
 from shiliu.rosters.models import ImportRun
 from shiliu.rosters.schema import KINDS, RosterKind, language_labels
 
-COUNTY_DEPTH = 3  # /province/prefecture/county/
-
 
 def write_scope(actor, kind: RosterKind) -> list[str]:
     """Paths of the subtrees where ``actor`` may import ``kind``: their roles that may write it.
@@ -36,10 +34,9 @@ def write_scope(actor, kind: RosterKind) -> list[str]:
 
 
 def ethnicity_in_export(actor) -> bool:
-    """Ethnicity is sensitive: it leaves the system only for offices at county level or below, which
-    serve the families; higher levels get aggregates. Without the column a re-import keeps what is stored."""
-    paths = actor.scope_paths(personal=True)
-    return bool(paths) and all(p.count("/") - 1 >= COUNTY_DEPTH for p in paths)
+    """Ethnicity is sensitive: it leaves the system only for the serving levels, the ones with a
+    personal scope (see ``User.scope_paths``). Without the column a re-import keeps what is stored."""
+    return bool(actor.scope_paths(personal=True))
 
 
 def importable_kinds(actor) -> list[RosterKind]:
